@@ -1,0 +1,15 @@
+//! Ouroboros IPC: the core of ouroboros-rs and its safe Rust API.
+//!
+//! Everything the daemons, tools and C libraries share lives here; the
+//! `ffi/*` crates only translate the C ABI onto these types.
+
+pub mod errno;
+pub mod hash;
+pub mod ipcp;
+pub mod irm;
+pub mod name;
+pub mod pb;
+pub mod qos;
+pub mod sock;
+
+pub use errno::{Error, Result};
