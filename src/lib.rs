@@ -3,6 +3,7 @@
 //! Everything the daemons, tools and C libraries share lives here; the
 //! `ffi/*` crates only translate the C ABI onto these types.
 
+pub mod c_api;
 pub mod errno;
 pub mod hash;
 pub mod ipcp;

@@ -1,0 +1,1 @@
+//! Test harness: private Ouroboros systems in their own namespaces.

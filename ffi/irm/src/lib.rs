@@ -1,0 +1,1 @@
+//! libouroboros-irm: C ABI of `irm.h` over `ouroboros::irm`.

@@ -1,0 +1,1 @@
+//! IPCP runtime shared by every ipcpd-* type.

@@ -1,0 +1,2 @@
+//! `#[repr(C)]` twins of the structures in the public C headers, with
+//! layout assertions and conversions to the domain types.
