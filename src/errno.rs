@@ -78,13 +78,21 @@ impl Error {
     pub fn errno(self) -> i32 {
         match self {
             Error::Other(e) => e,
-            e => TABLE.iter().find(|(k, _)| *k == e).map(|(_, v)| *v).unwrap_or(libc::EPERM),
+            e => TABLE
+                .iter()
+                .find(|(k, _)| *k == e)
+                .map(|(_, v)| *v)
+                .unwrap_or(libc::EPERM),
         }
     }
 
     /// From a positive errno value.
     pub fn from_errno(e: i32) -> Error {
-        TABLE.iter().find(|(_, v)| *v == e).map(|(k, _)| *k).unwrap_or(Error::Other(e))
+        TABLE
+            .iter()
+            .find(|(_, v)| *v == e)
+            .map(|(k, _)| *k)
+            .unwrap_or(Error::Other(e))
     }
 
     /// From a result code as carried in messages and C return values

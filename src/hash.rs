@@ -18,7 +18,9 @@ pub enum HashAlgo {
 impl HashAlgo {
     pub fn from_u32(v: u32) -> Option<HashAlgo> {
         use HashAlgo::*;
-        [Sha3_224, Sha3_256, Sha3_384, Sha3_512, Crc32, Md5].get(usize::try_from(v).ok()?).copied()
+        [Sha3_224, Sha3_256, Sha3_384, Sha3_512, Crc32, Md5]
+            .get(usize::try_from(v).ok()?)
+            .copied()
     }
 
     /// Digest length in bytes.
@@ -64,7 +66,11 @@ pub fn crc32(data: &[u8]) -> u32 {
     for &b in data {
         crc ^= u32::from(b);
         for _ in 0..8 {
-            crc = if crc & 1 != 0 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+            crc = if crc & 1 != 0 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
         }
     }
     !crc
@@ -82,10 +88,21 @@ mod tests {
     #[test]
     fn observed_name_hashes() {
         let h = HashAlgo::Sha3_256;
-        assert_eq!(hex(&h.digest(b"oping")), "42dee3b0415b4f690fd91cbd99876f1e9bd8d9745ef7fa32b142773af0349d54");
-        assert_eq!(hex(&h.digest(b"n1")), "1b3e438474e2f645aa248f01cf4fd06280604608e0ab60bb5e9711a40c00b784");
+        assert_eq!(
+            hex(&h.digest(b"oping")),
+            "42dee3b0415b4f690fd91cbd99876f1e9bd8d9745ef7fa32b142773af0349d54"
+        );
+        assert_eq!(
+            hex(&h.digest(b"n1")),
+            "1b3e438474e2f645aa248f01cf4fd06280604608e0ab60bb5e9711a40c00b784"
+        );
         assert_eq!(hex(&h.digest(b"oping.srv"))[..8], *"2585c390");
-        for a in [HashAlgo::Sha3_224, HashAlgo::Sha3_384, HashAlgo::Sha3_512, HashAlgo::Md5] {
+        for a in [
+            HashAlgo::Sha3_224,
+            HashAlgo::Sha3_384,
+            HashAlgo::Sha3_512,
+            HashAlgo::Md5,
+        ] {
             assert_eq!(a.digest(b"x").len(), a.len());
         }
     }

@@ -89,9 +89,17 @@ pub enum IpcpState {
 impl IpcpState {
     pub fn from_u32(v: u32) -> Option<IpcpState> {
         use IpcpState::*;
-        [Null, Init, Boot, Bootstrapped, Enrolled, Operational, Shutdown]
-            .get(usize::try_from(v).ok()?)
-            .copied()
+        [
+            Null,
+            Init,
+            Boot,
+            Bootstrapped,
+            Enrolled,
+            Operational,
+            Shutdown,
+        ]
+        .get(usize::try_from(v).ok()?)
+        .copied()
     }
 }
 
@@ -138,7 +146,7 @@ pub const ADDR_AUTH_FLAT_RANDOM: u32 = 0;
 pub const CA_NONE: u32 = 0;
 pub const CA_MB_ECN: u32 = 1;
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LsConfig {
     pub pol: u32,
     pub t_recalc: u32,
@@ -149,8 +157,8 @@ pub struct LsConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoutingConfig {
     pub pol: u32,
-    /// Present for link-state routing.
-    pub ls: Option<LsConfig>,
+    /// Meaningful (and on the wire) only for link-state routing.
+    pub ls: LsConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -161,7 +169,7 @@ pub struct DtConfig {
     pub routing: RoutingConfig,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DhtConfig {
     pub alpha: u32,
     pub k: u32,
@@ -174,8 +182,8 @@ pub struct DhtConfig {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DirConfig {
     pub pol: u32,
-    /// Present for the DHT policy.
-    pub dht: Option<DhtConfig>,
+    /// Meaningful (and on the wire) only for the DHT policy.
+    pub dht: DhtConfig,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -227,9 +235,15 @@ pub struct IpcpConfig {
     pub config: TypeConfig,
 }
 
-impl Default for LsConfig {
-    fn default() -> Self {
-        LsConfig { pol: LS_SIMPLE, t_recalc: 4, t_update: 15, t_timeo: 60 }
+impl LsConfig {
+    /// `default_ls_config`.
+    pub fn standard() -> Self {
+        LsConfig {
+            pol: LS_SIMPLE,
+            t_recalc: 4,
+            t_update: 15,
+            t_timeo: 60,
+        }
     }
 }
 
@@ -239,14 +253,25 @@ impl Default for DtConfig {
             addr_size: 4,
             eid_size: 8,
             max_ttl: 60,
-            routing: RoutingConfig { pol: ROUTING_LINK_STATE, ls: Some(LsConfig::default()) },
+            routing: RoutingConfig {
+                pol: ROUTING_LINK_STATE,
+                ls: LsConfig::standard(),
+            },
         }
     }
 }
 
-impl Default for DhtConfig {
-    fn default() -> Self {
-        DhtConfig { alpha: 3, k: 8, t_expire: 86400, t_refresh: 900, t_replicate: 900, peer: 0 }
+impl DhtConfig {
+    /// `default_dht_config`.
+    pub fn standard() -> Self {
+        DhtConfig {
+            alpha: 3,
+            k: 8,
+            t_expire: 86400,
+            t_refresh: 900,
+            t_replicate: 900,
+            peer: 0,
+        }
     }
 }
 
@@ -254,7 +279,10 @@ impl Default for UniConfig {
     fn default() -> Self {
         UniConfig {
             dt: DtConfig::default(),
-            dir: DirConfig { pol: DIR_DHT, dht: Some(DhtConfig::default()) },
+            dir: DirConfig {
+                pol: DIR_DHT,
+                dht: DhtConfig::standard(),
+            },
             addr_auth_type: ADDR_AUTH_FLAT_RANDOM,
             cong_avoid: CA_MB_ECN,
         }
@@ -275,21 +303,42 @@ impl IpcpConfig {
             IpcpType::Local => (sha3_256, TypeConfig::None),
             IpcpType::Broadcast => (0, TypeConfig::None),
             IpcpType::Unicast => (sha3_256, TypeConfig::Unicast(UniConfig::default())),
-            IpcpType::EthLlc => (sha3_256, TypeConfig::Eth(EthConfig { dev: String::new(), ethertype: 0 })),
+            IpcpType::EthLlc => (
+                sha3_256,
+                TypeConfig::Eth(EthConfig {
+                    dev: String::new(),
+                    ethertype: 0,
+                }),
+            ),
             IpcpType::EthDix => (
                 sha3_256,
-                TypeConfig::Eth(EthConfig { dev: String::new(), ethertype: ETH_DIX_DEFAULT_ETHERTYPE }),
+                TypeConfig::Eth(EthConfig {
+                    dev: String::new(),
+                    ethertype: ETH_DIX_DEFAULT_ETHERTYPE,
+                }),
             ),
-            IpcpType::Udp4 => {
-                (0, TypeConfig::Udp4(Udp4Config { ip_addr: 0, port: UDP_DEFAULT_PORT, dns_addr: 0 }))
-            }
+            IpcpType::Udp4 => (
+                0,
+                TypeConfig::Udp4(Udp4Config {
+                    ip_addr: 0,
+                    port: UDP_DEFAULT_PORT,
+                    dns_addr: 0,
+                }),
+            ),
             IpcpType::Udp6 => (
                 0,
-                TypeConfig::Udp6(Udp6Config { ip_addr: [0; 16], port: UDP_DEFAULT_PORT, dns_addr: [0; 16] }),
+                TypeConfig::Udp6(Udp6Config {
+                    ip_addr: [0; 16],
+                    port: UDP_DEFAULT_PORT,
+                    dns_addr: [0; 16],
+                }),
             ),
         };
         IpcpConfig {
-            layer: LayerInfo { name: String::new(), dir_hash_algo: hash },
+            layer: LayerInfo {
+                name: String::new(),
+                dir_hash_algo: hash,
+            },
             ipcp_type: t as u32,
             config,
         }

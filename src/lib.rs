@@ -8,8 +8,11 @@ pub mod errno;
 pub mod hash;
 pub mod ipcp;
 pub mod irm;
+pub mod lockfile;
+pub mod log;
 pub mod name;
 pub mod pb;
+pub mod proc;
 pub mod qos;
 pub mod sock;
 

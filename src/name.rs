@@ -40,6 +40,10 @@ pub struct NameInfo {
 
 impl NameInfo {
     pub fn new(name: &str, pol_lb: u32) -> NameInfo {
-        NameInfo { name: name.to_string(), pol_lb, ..Default::default() }
+        NameInfo {
+            name: name.to_string(),
+            pol_lb,
+            ..Default::default()
+        }
     }
 }

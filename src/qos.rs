@@ -29,8 +29,15 @@ impl QosSpec {
         max_gap: MAX32,
         timeout: DEFAULT_PEER_TIMEOUT,
     };
-    pub const RAW_NO_ERRORS: QosSpec = QosSpec { ber: 0, ..QosSpec::RAW };
-    pub const BEST_EFFORT: QosSpec = QosSpec { ber: 0, in_order: 1, ..QosSpec::RAW };
+    pub const RAW_NO_ERRORS: QosSpec = QosSpec {
+        ber: 0,
+        ..QosSpec::RAW
+    };
+    pub const BEST_EFFORT: QosSpec = QosSpec {
+        ber: 0,
+        in_order: 1,
+        ..QosSpec::RAW
+    };
     pub const VIDEO: QosSpec = QosSpec {
         delay: 100,
         bandwidth: u64::MAX,

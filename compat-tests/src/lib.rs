@@ -1,1 +1,238 @@
-//! Test harness: private Ouroboros systems in their own namespaces.
+//! Test harness: private Ouroboros systems, each in its own mount, pid and
+//! network namespace (private /dev/shm, /var/run and /tmp/ouroboros), so
+//! tests never touch the host's objects and can run in parallel.
+//!
+//! ```no_run
+//! let sys = harness::System::start();
+//! let out = sys.run(&["irm", "ipcp", "list"]);
+//! assert!(out.status.success());
+//! ```
+//! Programs named without a '/' are taken from the build directory
+//! (`target/<profile>`). Everything started is killed when `System` drops.
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Directory holding the workspace's binaries (`target/<profile>`).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current_exe");
+    let mut dir = exe.parent().expect("exe dir").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    dir
+}
+
+/// Path of a workspace binary; panics with a hint when it was not built.
+pub fn bin(name: &str) -> PathBuf {
+    let p = bin_dir().join(name);
+    assert!(p.exists(), "{} missing: run `cargo build --workspace` first", p.display());
+    p
+}
+
+/// The upstream install to compare against, if `UPSTREAM_PREFIX` is set.
+pub fn upstream_prefix() -> Option<PathBuf> {
+    std::env::var_os("UPSTREAM_PREFIX").filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+const SETUP: &str = "mount -t tmpfs none /dev/shm && mount -t tmpfs none /var/run && \
+    mkdir -p /tmp/ouroboros && mount -t tmpfs none /tmp/ouroboros && ip link set lo up && \
+    echo ready && exec sleep 1000000";
+
+/// One private system.
+pub struct System {
+    ns: Child,
+    /// Host pid of the namespace's init (pid 1 inside).
+    init_pid: i32,
+    irmd: Option<Child>,
+    dir: PathBuf,
+}
+
+impl System {
+    /// Empty namespaces, no IRMd yet.
+    pub fn new() -> System {
+        let dir = scratch_dir();
+        let mut ns = Command::new("unshare")
+            .args(["-m", "-n", "-p", "-f", "--kill-child", "--mount-proc", "sh", "-c", SETUP])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("unshare (needs root and util-linux)");
+        let mut line = String::new();
+        let mut out = BufReader::new(ns.stdout.take().expect("stdout"));
+        out.read_line(&mut line).expect("namespace setup output");
+        if line.trim() != "ready" {
+            let _ = ns.kill();
+            let _ = ns.wait();
+            panic!("namespace setup failed");
+        }
+        let init_pid = child_of(ns.id() as i32).expect("namespace init");
+        System { ns, init_pid, irmd: None, dir }
+    }
+
+    /// A private system running our irmd.
+    pub fn start() -> System {
+        let mut s = System::new();
+        s.start_irmd_at(&bin("irmd"), &[]);
+        s
+    }
+
+    /// Starts an IRMd binary (ours or upstream's) with `--stdout` and extra
+    /// arguments, waiting until its socket answers.
+    pub fn start_irmd_at(&mut self, irmd: &Path, extra: &[&str]) {
+        let log = std::fs::File::create(self.irmd_log()).expect("irmd log");
+        let child = self
+            .command(irmd.to_str().expect("utf-8 path"))
+            .arg("--stdout")
+            .args(extra)
+            .stdout(log.try_clone().expect("log fd"))
+            .stderr(log)
+            .spawn()
+            .expect("starting irmd");
+        self.irmd = Some(child);
+        self.wait_ready();
+    }
+
+    fn wait_ready(&mut self) {
+        let sock = self.host_path("/var/run/ouroboros/irm.sock");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Some(Ok(Some(st))) = self.irmd.as_mut().map(|c| c.try_wait()) {
+                panic!("irmd exited early ({st}); log:\n{}", self.log());
+            }
+            if sock.exists() && ouroboros::sock::connect(&sock).is_ok() {
+                // the announce socket answers: the daemon is serving
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        panic!("irmd did not start; log:\n{}", self.log());
+    }
+
+    /// A path inside the system, reachable from the host.
+    pub fn host_path(&self, inner: &str) -> PathBuf {
+        PathBuf::from(format!("/proc/{}/root{}", self.init_pid, inner))
+    }
+
+    /// The IRMd's output so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.irmd_log()).unwrap_or_default()
+    }
+
+    pub fn irmd_log(&self) -> PathBuf {
+        self.dir.join("irmd.log")
+    }
+
+    /// Scratch directory on the host for this system's files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// A command that runs `prog` inside the system (stdin closed).
+    pub fn command(&self, prog: &str) -> Command {
+        let prog = if prog.contains('/') { PathBuf::from(prog) } else { bin(prog) };
+        let mut c = Command::new("nsenter");
+        c.arg("-t").arg(self.init_pid.to_string()).args(["-m", "-p", "-n", "--"]).arg(prog);
+        c.stdin(Stdio::null());
+        c
+    }
+
+    /// Runs a program to completion inside the system (killed after 60 s).
+    pub fn run(&self, argv: &[&str]) -> Output {
+        let mut c = self.command(argv[0]);
+        c.args(&argv[1..]);
+        output_with_timeout(c, Duration::from_secs(60))
+    }
+
+    /// Sends a signal to the IRMd and waits for it to exit.
+    pub fn stop_irmd(&mut self, sig: i32) -> Option<ExitStatus> {
+        let mut child = self.irmd.take()?;
+        let pid = self.irmd_pid()?;
+        // SAFETY: plain kill(2) on a pid we started.
+        unsafe { libc::kill(pid, sig) };
+        child.wait().ok()
+    }
+
+    /// Host pid of the running irmd (the child of our nsenter).
+    pub fn irmd_pid(&self) -> Option<i32> {
+        child_of(self.irmd.as_ref()?.id() as i32)
+    }
+}
+
+impl Default for System {
+    fn default() -> Self {
+        System::new()
+    }
+}
+
+impl Drop for System {
+    fn drop(&mut self) {
+        // Killing the namespace's init kills every process inside.
+        let _ = self.ns.kill();
+        let _ = self.ns.wait();
+        if let Some(mut c) = self.irmd.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Runs a command, killing it after `limit`.
+pub fn output_with_timeout(mut c: Command, limit: Duration) -> Output {
+    c.stdout(Stdio::piped()).stderr(Stdio::piped());
+    let child = c.spawn().expect("spawn");
+    let pid = child.id() as i32;
+    let done = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = done.clone();
+    let watchdog = std::thread::spawn(move || {
+        let end = Instant::now() + limit;
+        while Instant::now() < end {
+            if flag.load(std::sync::atomic::Ordering::SeqCst) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // SAFETY: kill(2) of our own child; harmless if it already exited.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    });
+    let out = child.wait_with_output().expect("wait");
+    done.store(true, std::sync::atomic::Ordering::SeqCst);
+    let _ = watchdog.join();
+    out
+}
+
+/// Exit code of a finished program; 128 + signal for a killed one.
+pub fn code(st: &ExitStatus) -> i32 {
+    st.code().unwrap_or_else(|| 128 + st.signal().unwrap_or(0))
+}
+
+/// First child of `pid` (from /proc), waiting briefly for it to appear.
+fn child_of(pid: i32) -> Option<i32> {
+    let path = format!("/proc/{pid}/task/{pid}/children");
+    for _ in 0..500 {
+        if let Ok(s) = std::fs::read_to_string(&path) {
+            if let Some(c) = s.split_whitespace().next().and_then(|c| c.parse().ok()) {
+                return Some(c);
+            }
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    None
+}
+
+fn scratch_dir() -> PathBuf {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static N: AtomicUsize = AtomicUsize::new(0);
+    let d = std::env::temp_dir().join(format!(
+        "o7s-test-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    std::fs::create_dir_all(&d).expect("scratch dir");
+    d
+}

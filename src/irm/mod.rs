@@ -17,7 +17,8 @@ pub use program::resolve_program;
 /// Sends `msg` to the IRMd and decodes its reply; `None` when there is no
 /// usable reply (cannot connect, closed, undecodable).
 pub fn send_recv(msg: &IrmMsg) -> Option<IrmMsg> {
-    let reply = crate::sock::request(&crate::sock::irm_sock_path(), &msg.encode_to_vec(), None).ok()?;
+    let reply =
+        crate::sock::request(&crate::sock::irm_sock_path(), &msg.encode_to_vec(), None).ok()?;
     pb::decode_irm(&reply).ok()
 }
 
@@ -40,8 +41,16 @@ pub fn create_ipcp(name: &str, ipcp_type: u32) -> Result<()> {
     if name.len() > IPCP_NAME_SIZE {
         return Err(Error::Inval);
     }
-    let info = IpcpInfo { ipcp_type, pid: 0, name: name.to_string(), state: 0 };
-    let m = IrmMsg { ipcp_info: Some((&info).into()), ..msg(IrmMsgCode::IrmCreateIpcp) };
+    let info = IpcpInfo {
+        ipcp_type,
+        pid: 0,
+        name: name.to_string(),
+        state: 0,
+    };
+    let m = IrmMsg {
+        ipcp_info: Some((&info).into()),
+        ..msg(IrmMsgCode::IrmCreateIpcp)
+    };
     status(&m, Error::Irmd)
 }
 
@@ -49,7 +58,13 @@ pub fn destroy_ipcp(pid: i32) -> Result<()> {
     if pid < 0 {
         return Err(Error::Inval);
     }
-    status(&IrmMsg { pid: Some(pid), ..msg(IrmMsgCode::IrmDestroyIpcp) }, Error::Perm)
+    status(
+        &IrmMsg {
+            pid: Some(pid),
+            ..msg(IrmMsgCode::IrmDestroyIpcp)
+        },
+        Error::Perm,
+    )
 }
 
 /// All IPCPs, in the IRMd's order (type, then pid). The reply's `result`
@@ -63,7 +78,11 @@ pub fn enroll_ipcp(pid: i32, dst: &str) -> Result<()> {
     if pid == -1 {
         return Err(Error::Inval);
     }
-    let m = IrmMsg { pid: Some(pid), dst: Some(dst.to_string()), ..msg(IrmMsgCode::IrmEnrollIpcp) };
+    let m = IrmMsg {
+        pid: Some(pid),
+        dst: Some(dst.to_string()),
+        ..msg(IrmMsgCode::IrmEnrollIpcp)
+    };
     status(&m, Error::Perm)
 }
 
@@ -71,7 +90,11 @@ pub fn bootstrap_ipcp(pid: i32, conf: &IpcpConfig) -> Result<()> {
     if pid == -1 {
         return Err(Error::Inval);
     }
-    let m = IrmMsg { pid: Some(pid), conf: Some(conf.into()), ..msg(IrmMsgCode::IrmBootstrapIpcp) };
+    let m = IrmMsg {
+        pid: Some(pid),
+        conf: Some(conf.into()),
+        ..msg(IrmMsgCode::IrmBootstrapIpcp)
+    };
     status(&m, Error::Irmd)
 }
 
@@ -127,23 +150,40 @@ pub fn unbind_program(prog: Option<&str>, name: &str) -> Result<()> {
 }
 
 pub fn bind_process(pid: i32, name: &str) -> Result<()> {
-    let m = IrmMsg { pid: Some(pid), name: Some(name.to_string()), ..msg(IrmMsgCode::IrmBindProcess) };
+    let m = IrmMsg {
+        pid: Some(pid),
+        name: Some(name.to_string()),
+        ..msg(IrmMsgCode::IrmBindProcess)
+    };
     status(&m, Error::Perm)
 }
 
 pub fn unbind_process(pid: i32, name: &str) -> Result<()> {
-    let m = IrmMsg { pid: Some(pid), name: Some(name.to_string()), ..msg(IrmMsgCode::IrmUnbindProcess) };
+    let m = IrmMsg {
+        pid: Some(pid),
+        name: Some(name.to_string()),
+        ..msg(IrmMsgCode::IrmUnbindProcess)
+    };
     status(&m, Error::Perm)
 }
 
 /// Creates a name; succeeds (without change) when it already exists.
 pub fn create_name(info: &NameInfo) -> Result<()> {
-    let m = IrmMsg { name_info: Some(info.into()), ..msg(IrmMsgCode::IrmCreateName) };
+    let m = IrmMsg {
+        name_info: Some(info.into()),
+        ..msg(IrmMsgCode::IrmCreateName)
+    };
     status(&m, Error::Perm)
 }
 
 pub fn destroy_name(name: &str) -> Result<()> {
-    status(&IrmMsg { name: Some(name.to_string()), ..msg(IrmMsgCode::IrmDestroyName) }, Error::Perm)
+    status(
+        &IrmMsg {
+            name: Some(name.to_string()),
+            ..msg(IrmMsgCode::IrmDestroyName)
+        },
+        Error::Perm,
+    )
 }
 
 /// All names in the IRMd's order; only `name` and `pol_lb` are meaningful.
@@ -154,11 +194,19 @@ pub fn list_names() -> Result<Vec<NameInfo>> {
 
 /// Registers a name with the IPCP `pid`.
 pub fn reg_name(name: &str, pid: i32) -> Result<()> {
-    let m = IrmMsg { pid: Some(pid), name: Some(name.to_string()), ..msg(IrmMsgCode::IrmRegName) };
+    let m = IrmMsg {
+        pid: Some(pid),
+        name: Some(name.to_string()),
+        ..msg(IrmMsgCode::IrmRegName)
+    };
     status(&m, Error::Perm)
 }
 
 pub fn unreg_name(name: &str, pid: i32) -> Result<()> {
-    let m = IrmMsg { pid: Some(pid), name: Some(name.to_string()), ..msg(IrmMsgCode::IrmUnregName) };
+    let m = IrmMsg {
+        pid: Some(pid),
+        name: Some(name.to_string()),
+        ..msg(IrmMsgCode::IrmUnregName)
+    };
     status(&m, Error::Perm)
 }

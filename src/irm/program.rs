@@ -22,7 +22,13 @@ fn check(p: &Path) -> Result<()> {
 
 fn resolve_in(prog: &str, path: Option<&str>) -> Result<String> {
     let path = match path {
-        None => return if prog.contains('/') { check(Path::new(prog)).map(|_| prog.to_string()) } else { Err(Error::NoEnt) },
+        None => {
+            return if prog.contains('/') {
+                check(Path::new(prog)).map(|_| prog.to_string())
+            } else {
+                Err(Error::NoEnt)
+            }
+        }
         Some(p) => p,
     };
     if prog.contains('/') || path.is_empty() {
@@ -50,14 +56,23 @@ mod tests {
 
     #[test]
     fn resolves_like_upstream() {
-        assert_eq!(resolve_in("sh", Some("/nonexistent:/bin")).unwrap(), "/bin/sh");
+        assert_eq!(
+            resolve_in("sh", Some("/nonexistent:/bin")).unwrap(),
+            "/bin/sh"
+        );
         assert_eq!(resolve_in("/bin/sh", Some("")).unwrap(), "/bin/sh");
-        assert_eq!(resolve_in("no-such-prog-x", Some("/bin")), Err(Error::NoEnt));
+        assert_eq!(
+            resolve_in("no-such-prog-x", Some("/bin")),
+            Err(Error::NoEnt)
+        );
         assert_eq!(resolve_in("sh", Some("bin")), Err(Error::Inval));
         let f = std::env::temp_dir().join(format!("o7s-noexec-{}", std::process::id()));
         std::fs::write(&f, b"x").unwrap();
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(resolve_in(f.to_str().unwrap(), Some("/bin")), Err(Error::Perm));
+        assert_eq!(
+            resolve_in(f.to_str().unwrap(), Some("/bin")),
+            Err(Error::Perm)
+        );
         std::fs::remove_file(&f).unwrap();
         assert_eq!(resolve_in("sh", None), Err(Error::NoEnt));
     }

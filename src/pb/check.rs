@@ -42,7 +42,13 @@ fn add(map: &mut Schema, msg: &DescriptorProto) {
         .iter()
         .map(|f| {
             let message = (f.r#type() == Type::Message).then(|| f.type_name().to_string());
-            (f.number() as u32, Field { required: f.label() == Label::Required, message })
+            (
+                f.number() as u32,
+                Field {
+                    required: f.label() == Label::Required,
+                    message,
+                },
+            )
         })
         .collect();
     map.insert(format!(".{}", msg.name()), fields);
@@ -97,7 +103,10 @@ fn walk(name: &str, mut buf: &[u8], depth: u32) -> Result<(), Invalid> {
     }
     for (num, f) in fields {
         if f.required && !seen.contains(num) {
-            return Err(Invalid::MissingRequired { message: name[1..].to_string(), field: *num });
+            return Err(Invalid::MissingRequired {
+                message: name[1..].to_string(),
+                field: *num,
+            });
         }
     }
     Ok(())
@@ -123,7 +132,10 @@ mod tests {
     #[test]
     fn accepts_complete_and_rejects_incomplete() {
         // IRM_REPLY result 0
-        assert_eq!(check_required("irm_msg", &[0x08, 0x1b, 0xc8, 0x01, 0x00]), Ok(()));
+        assert_eq!(
+            check_required("irm_msg", &[0x08, 0x1b, 0xc8, 0x01, 0x00]),
+            Ok(())
+        );
         // no code
         assert!(matches!(
             check_required("irm_msg", &[0xc8, 0x01, 0x00]),
@@ -131,7 +143,10 @@ mod tests {
         ));
         // ipcp_info without its required fields
         assert!(check_required("irm_msg", &[0x08, 0x01, 0x32, 0x00]).is_err());
-        assert_eq!(check_required("irm_msg", &[0xff, 0xff, 0xff, 0xff]), Err(Invalid::Malformed));
+        assert_eq!(
+            check_required("irm_msg", &[0xff, 0xff, 0xff, 0xff]),
+            Err(Invalid::Malformed)
+        );
         assert_eq!(check_required("ipcp_msg", &[0x08, 0x0c]), Ok(()));
     }
 }

@@ -55,33 +55,57 @@ impl From<&NameInfoMsg> for NameInfo {
         NameInfo {
             name: m.name.clone(),
             pol_lb: m.pol_lb,
-            s: SecPaths { enc: String::new(), key: m.skey.clone(), crt: m.scrt.clone() },
-            c: SecPaths { enc: String::new(), key: m.ckey.clone(), crt: m.ccrt.clone() },
+            s: SecPaths {
+                enc: String::new(),
+                key: m.skey.clone(),
+                crt: m.scrt.clone(),
+            },
+            c: SecPaths {
+                enc: String::new(),
+                key: m.ckey.clone(),
+                crt: m.ccrt.clone(),
+            },
         }
     }
 }
 
 impl From<&LayerInfo> for LayerInfoMsg {
     fn from(l: &LayerInfo) -> Self {
-        LayerInfoMsg { name: l.name.clone(), dir_hash_algo: l.dir_hash_algo }
+        LayerInfoMsg {
+            name: l.name.clone(),
+            dir_hash_algo: l.dir_hash_algo,
+        }
     }
 }
 
 impl From<&LayerInfoMsg> for LayerInfo {
     fn from(m: &LayerInfoMsg) -> Self {
-        LayerInfo { name: m.name.clone(), dir_hash_algo: m.dir_hash_algo }
+        LayerInfo {
+            name: m.name.clone(),
+            dir_hash_algo: m.dir_hash_algo,
+        }
     }
 }
 
 impl From<&IpcpInfo> for IpcpInfoMsg {
     fn from(i: &IpcpInfo) -> Self {
-        IpcpInfoMsg { r#type: i.ipcp_type, name: i.name.clone(), pid: i.pid as u32, state: i.state }
+        IpcpInfoMsg {
+            r#type: i.ipcp_type,
+            name: i.name.clone(),
+            pid: i.pid as u32,
+            state: i.state,
+        }
     }
 }
 
 impl From<&IpcpInfoMsg> for IpcpInfo {
     fn from(m: &IpcpInfoMsg) -> Self {
-        IpcpInfo { ipcp_type: m.r#type, pid: m.pid as i32, name: m.name.clone(), state: m.state }
+        IpcpInfo {
+            ipcp_type: m.r#type,
+            pid: m.pid as i32,
+            name: m.name.clone(),
+            state: m.state,
+        }
     }
 }
 
@@ -119,23 +143,26 @@ impl From<&UniConfig> for UniConfigMsg {
                 max_ttl: u.dt.max_ttl,
                 routing: RoutingConfigMsg {
                     pol: r.pol,
-                    ls: r.ls.as_ref().map(|l| LsConfigMsg {
-                        pol: l.pol,
-                        t_recalc: l.t_recalc,
-                        t_update: l.t_update,
-                        t_timeo: l.t_timeo,
+                    ls: (r.pol == ROUTING_LINK_STATE).then(|| LsConfigMsg {
+                        pol: r.ls.pol,
+                        t_recalc: r.ls.t_recalc,
+                        t_update: r.ls.t_update,
+                        t_timeo: r.ls.t_timeo,
                     }),
                 },
             },
             dir: DirConfigMsg {
                 pol: u.dir.pol,
-                dht: u.dir.dht.as_ref().map(|d| DirDhtConfigMsg {
-                    alpha: d.alpha,
-                    k: d.k,
-                    t_expire: d.t_expire,
-                    t_refresh: d.t_refresh,
-                    t_replicate: d.t_replicate,
-                    peer: d.peer,
+                dht: (u.dir.pol == DIR_DHT).then(|| {
+                    let d = &u.dir.dht;
+                    DirDhtConfigMsg {
+                        alpha: d.alpha,
+                        k: d.k,
+                        t_expire: d.t_expire,
+                        t_refresh: d.t_refresh,
+                        t_replicate: d.t_replicate,
+                        peer: d.peer,
+                    }
                 }),
             },
             addr_auth_type: u.addr_auth_type,
@@ -144,38 +171,51 @@ impl From<&UniConfig> for UniConfigMsg {
     }
 }
 
-impl From<&UniConfigMsg> for UniConfig {
-    fn from(m: &UniConfigMsg) -> Self {
+impl UniConfig {
+    /// From a message, narrowing like upstream's C structure (`uint8_t`
+    /// sizes); `None` when the policy's sub-message is missing.
+    pub fn from_msg(m: &UniConfigMsg) -> Option<UniConfig> {
         let r = &m.dt.routing;
-        UniConfig {
-            dt: DtConfig {
-                addr_size: m.dt.addr_size,
-                eid_size: m.dt.eid_size,
-                max_ttl: m.dt.max_ttl,
-                routing: RoutingConfig {
-                    pol: r.pol,
-                    ls: r.ls.as_ref().map(|l| LsConfig {
-                        pol: l.pol,
-                        t_recalc: l.t_recalc,
-                        t_update: l.t_update,
-                        t_timeo: l.t_timeo,
-                    }),
-                },
-            },
-            dir: DirConfig {
-                pol: m.dir.pol,
-                dht: m.dir.dht.as_ref().map(|d| DhtConfig {
+        let ls = match r.pol {
+            ROUTING_LINK_STATE => {
+                let l = r.ls.as_ref()?;
+                LsConfig {
+                    pol: l.pol,
+                    t_recalc: l.t_recalc,
+                    t_update: l.t_update,
+                    t_timeo: l.t_timeo,
+                }
+            }
+            _ => LsConfig::default(),
+        };
+        let dht = match m.dir.pol {
+            DIR_DHT => {
+                let d = m.dir.dht.as_ref()?;
+                DhtConfig {
                     alpha: d.alpha,
                     k: d.k,
                     t_expire: d.t_expire,
                     t_refresh: d.t_refresh,
                     t_replicate: d.t_replicate,
                     peer: d.peer,
-                }),
+                }
+            }
+            _ => DhtConfig::default(),
+        };
+        Some(UniConfig {
+            dt: DtConfig {
+                addr_size: m.dt.addr_size & 0xff,
+                eid_size: m.dt.eid_size & 0xff,
+                max_ttl: m.dt.max_ttl & 0xff,
+                routing: RoutingConfig { pol: r.pol, ls },
+            },
+            dir: DirConfig {
+                pol: m.dir.pol,
+                dht,
             },
             addr_auth_type: m.addr_auth_type,
             cong_avoid: m.cong_avoid,
-        }
+        })
     }
 }
 
@@ -191,7 +231,11 @@ impl From<&IpcpConfig> for IpcpConfigMsg {
             TypeConfig::None => {}
             TypeConfig::Unicast(u) => m.unicast = Some(u.into()),
             TypeConfig::Udp4(u) => {
-                m.udp4 = Some(Udp4ConfigMsg { ip_addr: u.ip_addr, port: u.port, dns_addr: u.dns_addr })
+                m.udp4 = Some(Udp4ConfigMsg {
+                    ip_addr: u.ip_addr,
+                    port: u.port,
+                    dns_addr: u.dns_addr,
+                })
             }
             TypeConfig::Udp6(u) => {
                 m.udp6 = Some(Udp6ConfigMsg {
@@ -200,7 +244,12 @@ impl From<&IpcpConfig> for IpcpConfigMsg {
                     dns_addr: u.dns_addr.to_vec(),
                 })
             }
-            TypeConfig::Eth(e) => m.eth = Some(EthConfigMsg { dev: e.dev.clone(), ethertype: e.ethertype }),
+            TypeConfig::Eth(e) => {
+                m.eth = Some(EthConfigMsg {
+                    dev: e.dev.clone(),
+                    ethertype: e.ethertype,
+                })
+            }
         }
         m
     }
@@ -211,30 +260,42 @@ fn addr16(b: &[u8]) -> Option<[u8; 16]> {
 }
 
 impl IpcpConfig {
-    /// From a message; `None` when the sub-config its type needs is missing
-    /// or malformed, or the type is invalid.
+    /// From a message, with the C structure's narrowing (upstream converts
+    /// through it when forwarding); `None` when the sub-config its type
+    /// needs is missing or malformed, or the type is invalid.
     pub fn from_msg(m: &IpcpConfigMsg) -> Option<IpcpConfig> {
         let config = match IpcpType::from_u32(m.ipcp_type)? {
             IpcpType::Local | IpcpType::Broadcast => TypeConfig::None,
-            IpcpType::Unicast => TypeConfig::Unicast(m.unicast.as_ref()?.into()),
+            IpcpType::Unicast => TypeConfig::Unicast(UniConfig::from_msg(m.unicast.as_ref()?)?),
             IpcpType::EthLlc | IpcpType::EthDix => {
                 let e = m.eth.as_ref()?;
-                TypeConfig::Eth(EthConfig { dev: e.dev.clone(), ethertype: e.ethertype })
+                TypeConfig::Eth(EthConfig {
+                    dev: e.dev.clone(),
+                    ethertype: e.ethertype & 0xffff,
+                })
             }
             IpcpType::Udp4 => {
                 let u = m.udp4.as_ref()?;
-                TypeConfig::Udp4(Udp4Config { ip_addr: u.ip_addr, port: u.port, dns_addr: u.dns_addr })
+                TypeConfig::Udp4(Udp4Config {
+                    ip_addr: u.ip_addr,
+                    port: u.port & 0xffff,
+                    dns_addr: u.dns_addr,
+                })
             }
             IpcpType::Udp6 => {
                 let u = m.udp6.as_ref()?;
                 TypeConfig::Udp6(Udp6Config {
                     ip_addr: addr16(&u.ip_addr)?,
-                    port: u.port,
+                    port: u.port & 0xffff,
                     dns_addr: addr16(&u.dns_addr)?,
                 })
             }
         };
-        Some(IpcpConfig { layer: (&m.layer_info).into(), ipcp_type: m.ipcp_type, config })
+        Some(IpcpConfig {
+            layer: (&m.layer_info).into(),
+            ipcp_type: m.ipcp_type,
+            config,
+        })
     }
 }
 
@@ -252,7 +313,11 @@ mod tests {
             conf: Some((&c).into()),
             ..crate::pb::IpcpMsg::with_code(crate::pb::IpcpMsgCode::IpcpBootstrap)
         };
-        let hex: String = m.encode_to_vec().iter().map(|b| format!("{b:02x}")).collect();
+        let hex: String = m
+            .encode_to_vec()
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
         assert_eq!(hex, "08013a0a0a060a026c6f10011000");
         let back = IpcpConfig::from_msg(m.conf.as_ref().unwrap()).unwrap();
         assert_eq!(back, c);

@@ -39,23 +39,35 @@ pub fn decode_ipcp(buf: &[u8]) -> Result<IpcpMsg, Invalid> {
 impl IrmMsg {
     /// A message with only its code set.
     pub fn with_code(code: IrmMsgCode) -> IrmMsg {
-        IrmMsg { code: code as i32, ..Default::default() }
+        IrmMsg {
+            code: code as i32,
+            ..Default::default()
+        }
     }
 
     /// An `IRM_REPLY` carrying `result`.
     pub fn reply(result: i32) -> IrmMsg {
-        IrmMsg { result: Some(result), ..IrmMsg::with_code(IrmMsgCode::IrmReply) }
+        IrmMsg {
+            result: Some(result),
+            ..IrmMsg::with_code(IrmMsgCode::IrmReply)
+        }
     }
 }
 
 impl IpcpMsg {
     /// A message with only its code set.
     pub fn with_code(code: IpcpMsgCode) -> IpcpMsg {
-        IpcpMsg { code: code as i32, ..Default::default() }
+        IpcpMsg {
+            code: code as i32,
+            ..Default::default()
+        }
     }
 
     /// An `IPCP_REPLY` carrying `result`.
     pub fn reply(result: i32) -> IpcpMsg {
-        IpcpMsg { result: Some(result), ..IpcpMsg::with_code(IpcpMsgCode::IpcpReply) }
+        IpcpMsg {
+            result: Some(result),
+            ..IpcpMsg::with_code(IpcpMsgCode::IpcpReply)
+        }
     }
 }

@@ -37,7 +37,10 @@ impl Conn {
             }
         };
         // SAFETY: recv initialised the first n bytes.
-        Ok(buf[..n].iter().map(|b| unsafe { b.assume_init() }).collect())
+        Ok(buf[..n]
+            .iter()
+            .map(|b| unsafe { b.assume_init() })
+            .collect())
     }
 
     /// Sends one record.
@@ -57,7 +60,11 @@ impl Conn {
     /// The peer's credentials (pid, uid, gid) from SO_PEERCRED.
     pub fn peer_cred(&self) -> io::Result<(i32, u32, u32)> {
         let fd = std::os::fd::AsRawFd::as_raw_fd(&self.0);
-        let mut cred = libc::ucred { pid: 0, uid: 0, gid: 0 };
+        let mut cred = libc::ucred {
+            pid: 0,
+            uid: 0,
+            gid: 0,
+        };
         let mut len = std::mem::size_of::<libc::ucred>() as libc::socklen_t;
         // SAFETY: cred and len are valid for writes of the sizes passed.
         let r = unsafe {
@@ -148,7 +155,10 @@ mod tests {
             drop(c); // close without reply
         });
         assert_eq!(request(&path, &[41], None).unwrap(), vec![42]);
-        assert_eq!(request(&path, &vec![7; SOCK_BUF_SIZE - 1], None).unwrap(), Vec::<u8>::new());
+        assert_eq!(
+            request(&path, &vec![7; SOCK_BUF_SIZE - 1], None).unwrap(),
+            Vec::<u8>::new()
+        );
         assert!(request(&path, &vec![7; SOCK_BUF_SIZE], None).is_err());
         t.join().unwrap();
         std::fs::remove_dir_all(&dir).unwrap();

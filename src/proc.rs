@@ -1,0 +1,36 @@
+//! Small process helpers shared by the daemons.
+
+/// `kill(pid, 0) == 0`: the process exists (zombies included).
+pub fn alive(pid: i32) -> bool {
+    pid > 0 && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+}
+
+/// Sends a signal; false when it could not be delivered.
+pub fn signal(pid: i32, sig: nix::sys::signal::Signal) -> bool {
+    pid > 0 && nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), sig).is_ok()
+}
+
+/// Reaps `pid` if it is our child and has exited; true when reaped or not
+/// our child.
+pub fn try_reap(pid: i32) -> bool {
+    use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+    match waitpid(nix::unistd::Pid::from_raw(pid), Some(WaitPidFlag::WNOHANG)) {
+        Ok(WaitStatus::StillAlive) => false,
+        Ok(_) | Err(_) => true,
+    }
+}
+
+/// Blocks until child `pid` exits (no-op if it is not our child).
+pub fn reap(pid: i32) {
+    loop {
+        match nix::sys::wait::waitpid(nix::unistd::Pid::from_raw(pid), None) {
+            Err(nix::errno::Errno::EINTR) => continue,
+            _ => return,
+        }
+    }
+}
+
+/// The last path component (upstream's `path_strip`).
+pub fn basename(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
