@@ -8,10 +8,23 @@
 
 use std::path::PathBuf;
 
-const SHARED: &[&str] = &["qosspec_msg", "flow_info_msg", "name_info_msg", "layer_info_msg",
-    "ipcp_info_msg", "ls_config_msg", "routing_config_msg", "dt_config_msg",
-    "dir_dht_config_msg", "dir_config_msg", "uni_config_msg", "eth_config_msg",
-    "udp4_config_msg", "udp6_config_msg", "ipcp_config_msg"];
+const SHARED: &[&str] = &[
+    "qosspec_msg",
+    "flow_info_msg",
+    "name_info_msg",
+    "layer_info_msg",
+    "ipcp_info_msg",
+    "ls_config_msg",
+    "routing_config_msg",
+    "dt_config_msg",
+    "dir_dht_config_msg",
+    "dir_config_msg",
+    "uni_config_msg",
+    "eth_config_msg",
+    "udp4_config_msg",
+    "udp6_config_msg",
+    "ipcp_config_msg",
+];
 
 fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
@@ -19,7 +32,12 @@ fn main() {
 
     let main_files = ["proto/irm.proto", "proto/enroll.proto", "proto/cep.proto"];
     compile(&main_files, &out.join("msg"), &out.join("msg.fds"), &[]);
-    compile(&["proto/ipcp.proto"], &out.join("ipcp"), &out.join("ipcp.fds"), SHARED);
+    compile(
+        &["proto/ipcp.proto"],
+        &out.join("ipcp"),
+        &out.join("ipcp.fds"),
+        SHARED,
+    );
 }
 
 fn compile(files: &[&str], dir: &PathBuf, fds_path: &PathBuf, shared: &[&str]) {
@@ -40,7 +58,9 @@ fn camel(name: &str) -> String {
     name.split('_')
         .map(|p| {
             let mut c = p.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }

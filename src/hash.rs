@@ -24,7 +24,7 @@ impl HashAlgo {
     }
 
     /// Digest length in bytes.
-    pub fn len(self) -> usize {
+    pub fn digest_len(self) -> usize {
         match self {
             HashAlgo::Sha3_224 => 28,
             HashAlgo::Sha3_256 => 32,
@@ -103,7 +103,7 @@ mod tests {
             HashAlgo::Sha3_512,
             HashAlgo::Md5,
         ] {
-            assert_eq!(a.digest(b"x").len(), a.len());
+            assert_eq!(a.digest(b"x").len(), a.digest_len());
         }
     }
 }

@@ -4,6 +4,7 @@
 //! `ffi/*` crates only translate the C ABI onto these types.
 
 pub mod c_api;
+pub mod dev;
 pub mod errno;
 pub mod hash;
 pub mod ipcp;
@@ -11,6 +12,7 @@ pub mod irm;
 pub mod lockfile;
 pub mod log;
 pub mod name;
+pub mod paths;
 pub mod pb;
 pub mod proc;
 pub mod qos;

@@ -29,13 +29,19 @@ pub fn bin_dir() -> PathBuf {
 /// Path of a workspace binary; panics with a hint when it was not built.
 pub fn bin(name: &str) -> PathBuf {
     let p = bin_dir().join(name);
-    assert!(p.exists(), "{} missing: run `cargo build --workspace` first", p.display());
+    assert!(
+        p.exists(),
+        "{} missing: run `cargo build --workspace` first",
+        p.display()
+    );
     p
 }
 
 /// The upstream install to compare against, if `UPSTREAM_PREFIX` is set.
 pub fn upstream_prefix() -> Option<PathBuf> {
-    std::env::var_os("UPSTREAM_PREFIX").filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os("UPSTREAM_PREFIX")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 const SETUP: &str = "mount -t tmpfs none /dev/shm && mount -t tmpfs none /var/run && \
@@ -56,7 +62,17 @@ impl System {
     pub fn new() -> System {
         let dir = scratch_dir();
         let mut ns = Command::new("unshare")
-            .args(["-m", "-n", "-p", "-f", "--kill-child", "--mount-proc", "sh", "-c", SETUP])
+            .args([
+                "-m",
+                "-n",
+                "-p",
+                "-f",
+                "--kill-child",
+                "--mount-proc",
+                "sh",
+                "-c",
+                SETUP,
+            ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -71,7 +87,12 @@ impl System {
             panic!("namespace setup failed");
         }
         let init_pid = child_of(ns.id() as i32).expect("namespace init");
-        System { ns, init_pid, irmd: None, dir }
+        System {
+            ns,
+            init_pid,
+            irmd: None,
+            dir,
+        }
     }
 
     /// A private system running our irmd.
@@ -134,9 +155,16 @@ impl System {
 
     /// A command that runs `prog` inside the system (stdin closed).
     pub fn command(&self, prog: &str) -> Command {
-        let prog = if prog.contains('/') { PathBuf::from(prog) } else { bin(prog) };
+        let prog = if prog.contains('/') {
+            PathBuf::from(prog)
+        } else {
+            bin(prog)
+        };
         let mut c = Command::new("nsenter");
-        c.arg("-t").arg(self.init_pid.to_string()).args(["-m", "-p", "-n", "--"]).arg(prog);
+        c.arg("-t")
+            .arg(self.init_pid.to_string())
+            .args(["-m", "-p", "-n", "--"])
+            .arg(prog);
         c.stdin(Stdio::null());
         c
     }

@@ -1,1 +1,11 @@
-//! IPCP runtime shared by every ipcpd-* type.
+//! IPCP runtime shared by every ipcpd-* type: argv, the process's announce
+//! to the IRMd, the `ipcp.<pid>.sock` server, `ipcp_msg` dispatch, the
+//! state machine and the signal rules. One module per IPCP type.
+
+pub mod local;
+mod ops;
+mod runtime;
+mod server;
+
+pub use ops::IpcpOps;
+pub use runtime::{run, Ipcp};

@@ -143,7 +143,7 @@ impl From<&UniConfig> for UniConfigMsg {
                 max_ttl: u.dt.max_ttl,
                 routing: RoutingConfigMsg {
                     pol: r.pol,
-                    ls: (r.pol == ROUTING_LINK_STATE).then(|| LsConfigMsg {
+                    ls: (r.pol == ROUTING_LINK_STATE).then_some(LsConfigMsg {
                         pol: r.ls.pol,
                         t_recalc: r.ls.t_recalc,
                         t_update: r.ls.t_update,

@@ -1,1 +1,8 @@
-fn main() {}
+//! ipcpd-local: the local IPC process (started by the IRMd only).
+
+fn main() {
+    ipcpd::run(
+        ouroboros::ipcp::IpcpType::Local,
+        Box::new(ipcpd::local::Local::default()),
+    )
+}

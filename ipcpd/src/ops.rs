@@ -1,0 +1,42 @@
+//! What an IPCP type implements. `None` means "not supported" (-ENOTSUP).
+
+use ouroboros::ipcp::IpcpConfig;
+use ouroboros::ipcp::LayerInfo;
+
+pub trait IpcpOps: Send + Sync {
+    /// Bootstraps the layer; returns 0 or a negative error.
+    fn bootstrap(&self, _conf: &IpcpConfig) -> Option<i32> {
+        None
+    }
+
+    /// Whether this type can enroll at all.
+    fn enrolls(&self) -> bool {
+        false
+    }
+
+    /// Enrolls via peer `dst`, learning the layer (only if `enrolls()`).
+    fn enroll(&self, _dst: &str) -> Result<LayerInfo, i32> {
+        Err(-libc::ENOTSUP)
+    }
+
+    fn connect(&self, _dst: &str, _comp: &str) -> Option<i32> {
+        None
+    }
+
+    fn disconnect(&self, _dst: &str, _comp: &str) -> Option<i32> {
+        None
+    }
+
+    fn reg(&self, _hash: &[u8]) -> Option<i32> {
+        None
+    }
+
+    fn unreg(&self, _hash: &[u8]) -> Option<i32> {
+        None
+    }
+
+    /// 0 when the hash is reachable in the layer.
+    fn query(&self, _hash: &[u8]) -> Option<i32> {
+        None
+    }
+}

@@ -1,0 +1,41 @@
+//! Once a second: reap exited children and remove processes that died
+//! without saying goodbye.
+
+use crate::irmd::Irmd;
+use ouroboros::log_info;
+use ouroboros::paths::FUSE_PREFIX;
+use std::time::Duration;
+
+const PERIOD: Duration = Duration::from_millis(1000);
+
+pub fn run(irmd: &Irmd) {
+    while !irmd.shutting_down() {
+        sweep(irmd);
+        std::thread::sleep(PERIOD);
+    }
+}
+
+pub fn sweep(irmd: &Irmd) {
+    let spawned = irmd.reg().spawned.clone();
+    for pid in spawned {
+        // exited children would otherwise stay zombies that look alive
+        ouroboros::proc::try_reap(pid);
+    }
+    loop {
+        let dead = irmd.reg().dead_proc();
+        let Some(pid) = dead else { break };
+        log_info!("irmd", "Process {} died.", pid);
+        cleanup_pid(irmd, pid);
+        irmd.reg().destroy_proc(pid);
+        irmd.notify();
+    }
+}
+
+/// Removes what a dead process leaves behind (its RIB mount point).
+pub fn cleanup_pid(irmd: &Irmd, pid: i32) {
+    let mnt = match irmd.reg().ipcp(pid) {
+        Some(i) => format!("{FUSE_PREFIX}/{}", i.info.name),
+        None => format!("{FUSE_PREFIX}/proc.{pid}"),
+    };
+    let _ = std::fs::remove_dir(mnt);
+}
