@@ -1,6 +1,8 @@
 //! Test harness: private Ouroboros systems, each in its own mount, pid and
-//! network namespace (private /dev/shm, /var/run and /tmp/ouroboros), so
-//! tests never touch the host's objects and can run in parallel.
+//! network namespace (private /dev/shm, /var/run and /tmp), so tests never
+//! touch the host's objects and can run in parallel. Files a test wants to
+//! share with a system go in its scratch directory (`System::dir`), which
+//! lives in the build directory and is visible on both sides.
 //!
 //! ```no_run
 //! let sys = harness::System::start();
@@ -44,9 +46,10 @@ pub fn upstream_prefix() -> Option<PathBuf> {
         .map(PathBuf::from)
 }
 
+/// Private /dev/shm, /var/run and /tmp (the IRMd creates /tmp/ouroboros
+/// itself, as on a fresh host).
 const SETUP: &str = "mount -t tmpfs none /dev/shm && mount -t tmpfs none /var/run && \
-    mkdir -p /tmp/ouroboros && mount -t tmpfs none /tmp/ouroboros && ip link set lo up && \
-    echo ready && exec sleep 1000000";
+    mount -t tmpfs none /tmp && ip link set lo up && echo ready && exec sleep 1000000";
 
 /// One private system.
 pub struct System {
@@ -256,7 +259,7 @@ fn child_of(pid: i32) -> Option<i32> {
 fn scratch_dir() -> PathBuf {
     use std::sync::atomic::{AtomicUsize, Ordering};
     static N: AtomicUsize = AtomicUsize::new(0);
-    let d = std::env::temp_dir().join(format!(
+    let d = bin_dir().join("test-scratch").join(format!(
         "o7s-test-{}-{}",
         std::process::id(),
         N.fetch_add(1, Ordering::SeqCst)

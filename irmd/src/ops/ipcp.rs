@@ -18,13 +18,22 @@ const BOOT_TIMEOUT: Duration = Duration::from_millis(500);
 /// How long a terminated IPCP gets before it is killed.
 const EXIT_GRACE: Duration = Duration::from_secs(30);
 
-/// Spawns an IPCP and waits for its `IPCP_CREATE_R`.
+/// Spawns an IPCP and waits for its `IPCP_CREATE_R` (upstream replies 0,
+/// not the pid).
 pub fn create(irmd: &Irmd, ipcp_type: u32, name: &str) -> i32 {
+    match spawn_ipcp(irmd, ipcp_type, name) {
+        Ok(_) => 0,
+        Err(e) => e,
+    }
+}
+
+/// As `create`, giving the new IPCP's pid.
+pub fn spawn_ipcp(irmd: &Irmd, ipcp_type: u32, name: &str) -> Result<i32, i32> {
     let deadline = Instant::now() + BOOT_TIMEOUT;
     let Some(t) = IpcpType::from_u32(ipcp_type) else {
         log_err!(PREFIX, "IPCP type not installed.");
         log_err!(PREFIX, "Failed to create IPCP.");
-        return -1;
+        return Err(-1);
     };
     let path = irmd.sbin.join(t.program());
     let mut argv = vec![
@@ -38,7 +47,7 @@ pub fn create(irmd: &Irmd, ipcp_type: u32, name: &str) -> i32 {
     let Some(pid) = spawn::program(&argv) else {
         log_err!(PREFIX, "Failed to spawn IPCP {}.", name);
         log_err!(PREFIX, "Failed to create IPCP.");
-        return -1;
+        return Err(-1);
     };
     let info = IpcpInfo {
         ipcp_type,
@@ -49,16 +58,16 @@ pub fn create(irmd: &Irmd, ipcp_type: u32, name: &str) -> i32 {
     if !irmd.reg().create_ipcp(info) {
         log_err!(PREFIX, "Failed to create IPCP entry.");
         terminate(pid);
-        return -1;
+        return Err(-1);
     }
     if wait_boot(irmd, pid, deadline) {
         log_info!(PREFIX, "Created IPCP {}.", pid);
-        return 0;
+        return Ok(pid);
     }
     log_err!(PREFIX, "IPCP {} failed to boot.", pid);
     terminate(pid);
     irmd.reg().destroy_proc(pid);
-    -1
+    Err(-1)
 }
 
 fn wait_boot(irmd: &Irmd, pid: i32, deadline: Instant) -> bool {
@@ -113,12 +122,11 @@ pub fn create_r(irmd: &Irmd, info: IpcpInfo) -> i32 {
     0
 }
 
-/// Terminates a registered IPCP (or process) and forgets it.
+/// Terminates an IPCP and forgets it. Upstream signals whatever pid it is
+/// given; we only signal IPCPs we know (anything else fails as a dead pid
+/// does), so a bad request cannot kill an arbitrary process.
 pub fn destroy(irmd: &Irmd, pid: i32) -> i32 {
-    let known = {
-        let reg = irmd.reg();
-        pid > 0 && (reg.ipcp(pid).is_some() || reg.proc(pid).is_some())
-    };
+    let known = pid > 0 && irmd.reg().ipcp(pid).is_some();
     if !known || !ouroboros::proc::alive(pid) {
         let err = std::io::Error::from_raw_os_error(libc::ESRCH);
         log_err!(PREFIX, "Failed to destroy IPCP: {}.", strerror(&err));
