@@ -137,8 +137,16 @@ impl System {
         panic!("irmd did not start; log:\n{}", self.log());
     }
 
-    /// A path inside the system, reachable from the host.
+    /// A path inside the system, reachable from the host. An absolute
+    /// symlink on the way (/var/run -> /run) would resolve against the
+    /// host's root, so the known one is resolved here.
     pub fn host_path(&self, inner: &str) -> PathBuf {
+        let mut inner = inner.to_string();
+        if let Some(rest) = inner.strip_prefix("/var/run/") {
+            if let Ok(target) = std::fs::read_link("/var/run") {
+                inner = format!("{}/{rest}", target.display());
+            }
+        }
         PathBuf::from(format!("/proc/{}/root{}", self.init_pid, inner))
     }
 
@@ -149,6 +157,24 @@ impl System {
 
     pub fn irmd_log(&self) -> PathBuf {
         self.dir.join("irmd.log")
+    }
+
+    /// Sends one IRM request to the system's IRMd from outside it; `None`
+    /// when there is no (decodable) reply.
+    pub fn irm_request(&self, msg: &ouroboros::pb::IrmMsg) -> Option<ouroboros::pb::IrmMsg> {
+        use prost::Message;
+        let path = self.host_path("/var/run/ouroboros/irm.sock");
+        let reply =
+            ouroboros::sock::request(&path, &msg.encode_to_vec(), Some(Duration::from_secs(30)))
+                .ok()?;
+        ouroboros::pb::decode_irm(&reply).ok()
+    }
+
+    /// Number of open file descriptors of a process (by host pid).
+    pub fn fd_count(pid: i32) -> usize {
+        std::fs::read_dir(format!("/proc/{pid}/fd"))
+            .map(|d| d.count())
+            .unwrap_or(0)
     }
 
     /// Scratch directory on the host for this system's files.
