@@ -1,0 +1,44 @@
+#!/bin/sh
+# Runs a private Ouroboros system with the binaries in $1: its own mount,
+# pid and network namespaces (private /dev/shm, /var/run, /tmp), so the
+# host is not changed. Everything is torn down at the end.
+set -eu
+BIN=$(cd "${1:-target/debug}" && pwd)
+
+if [ "${2:-}" != "--inside" ]; then
+    exec unshare -m -n -p -f --kill-child --mount-proc sh "$0" "$BIN" --inside
+fi
+
+mount -t tmpfs none /dev/shm
+mount -t tmpfs none /var/run
+mount -t tmpfs none /tmp
+ip link set lo up
+
+step() {
+    echo
+    echo "\$ $*"
+    "$@"
+}
+
+"$BIN/irmd" --stdout > /tmp/irmd.log 2>&1 &
+IRMD=$!
+while [ ! -S /var/run/ouroboros/irm.sock ]; do sleep 0.05; done
+
+step "$BIN/irm" ipcp create type local name loc
+step "$BIN/irm" ipcp bootstrap name loc layer lo
+step "$BIN/irm" name create n1
+step "$BIN/irm" name reg n1 layer lo
+step "$BIN/irm" bind program /bin/cat name n1
+step "$BIN/irm" ipcp list
+step "$BIN/irm" name list
+step "$BIN/irm" name unreg n1 layer lo
+step "$BIN/irm" unbind program cat name n1
+step "$BIN/irm" name destroy n1
+step "$BIN/irm" ipcp destroy name loc
+step "$BIN/irm" ipcp list
+
+kill -TERM "$IRMD"
+wait "$IRMD" || true
+echo
+echo "== irmd log =="
+cat /tmp/irmd.log

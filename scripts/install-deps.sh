@@ -1,0 +1,29 @@
+#!/bin/sh
+# Installs what the build and the tests need beyond the Rust toolchain:
+# a C compiler for the compat-tests, libclang for the bindgen layout test,
+# util-linux and iproute2 for the private test systems. Only missing
+# Debian packages are installed (as root, or through sudo).
+set -eu
+
+PKGS="gcc libc6-dev libclang-dev pkg-config iproute2 util-linux mount"
+
+missing=""
+for p in $PKGS; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+
+if [ -z "$missing" ]; then
+    exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" != 0 ]; then
+    SUDO="sudo"
+fi
+echo "installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $missing
