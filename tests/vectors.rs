@@ -13,7 +13,10 @@ fn vectors_dir() -> PathBuf {
 }
 
 fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex")).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+        .collect()
 }
 
 fn reencode(socket: &str, bytes: &[u8]) -> Result<Vec<u8>, pb::Invalid> {
@@ -45,13 +48,19 @@ fn every_captured_message_round_trips() {
                 // decoder accepts and answers -1) and garbage it rejects.
                 match reencode(socket, &bytes) {
                     Ok(out) => assert_eq!(out, bytes, "{}: unknown code kept", f.display()),
-                    Err(_) => assert_eq!(bytes, [0xff; 4], "{}: only garbage is rejected", f.display()),
+                    Err(_) => assert_eq!(
+                        bytes,
+                        [0xff; 4],
+                        "{}: only garbage is rejected",
+                        f.display()
+                    ),
                 }
                 continue;
             }
             valid += 1;
-            let out = reencode(socket, &bytes)
-                .unwrap_or_else(|e| panic!("{} seq {}: decode failed: {e:?}", f.display(), rec["seq"]));
+            let out = reencode(socket, &bytes).unwrap_or_else(|e| {
+                panic!("{} seq {}: decode failed: {e:?}", f.display(), rec["seq"])
+            });
             assert_eq!(hex(&out), hex(&bytes), "{} seq {}", f.display(), rec["seq"]);
             identical += 1;
         }
