@@ -1,0 +1,25 @@
+//! `irm unbind ...`: like bind, the operation word is read again as a
+//! keyword by the handlers.
+
+mod ipcp;
+mod process;
+mod program;
+
+use crate::dispatch::Level;
+use crate::usage;
+
+pub const LEVEL: Level = Level {
+    usage: usage::UNBIND,
+    hint: "irm unbind help",
+    keep_word: true,
+    ops: &[
+        ("program", Some(program::run)),
+        ("process", Some(process::run)),
+        ("ipcp", Some(ipcp::run)),
+        ("help", None),
+    ],
+};
+
+pub fn run(args: &[String]) -> i32 {
+    LEVEL.run(args)
+}
