@@ -339,3 +339,64 @@ pub unsafe extern "C" fn irm_unreg_name(name: *const c_char, pid: pid_t) -> c_in
         done(irm::unreg_name(unsafe { req_str(name) }?, pid))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    //! Argument checks made before anything is sent (the IRMd is never
+    //! reached here); the full behaviour is compat-tests/c/irm_api.c.
+    use super::*;
+    use std::ptr::{null, null_mut};
+
+    const EINVAL: c_int = -libc::EINVAL;
+
+    #[test]
+    fn null_and_bad_arguments_are_einval() {
+        let long = std::ffi::CString::new("n".repeat(256)).unwrap();
+        let not_utf8 = c"\xff".as_ptr();
+        let name = c"n".as_ptr();
+        let mut arg = *b"x\0";
+        let mut argv = [arg.as_mut_ptr().cast::<c_char>(), null_mut()];
+        let qs = ouroboros::c_api::qos::qos_raw;
+        // SAFETY: every pointer is NULL or a valid C string / out pointer.
+        unsafe {
+            assert_eq!(irm_create_ipcp(null(), 0), EINVAL);
+            assert_eq!(irm_create_ipcp(long.as_ptr(), 0), EINVAL);
+            assert_eq!(irm_create_ipcp(not_utf8, 0), EINVAL);
+            assert_eq!(irm_destroy_ipcp(-1), EINVAL);
+            assert_eq!(irm_list_ipcps(null_mut()), EINVAL as ssize_t);
+            assert_eq!(irm_enroll_ipcp(-1, name), EINVAL);
+            assert_eq!(irm_enroll_ipcp(1, null()), EINVAL);
+            assert_eq!(
+                irm_bootstrap_ipcp(-1, &ouroboros::c_api::ipcp::local_default_conf),
+                EINVAL
+            );
+            assert_eq!(irm_bootstrap_ipcp(1, null()), EINVAL);
+            assert_eq!(irm_connect_ipcp(1, not_utf8, null(), qs), EINVAL);
+            assert_eq!(irm_disconnect_ipcp(1, null(), not_utf8), EINVAL);
+            assert_eq!(irm_bind_program(null(), name, 0, 0, null_mut()), EINVAL);
+            assert_eq!(irm_bind_program(name, null(), 0, 0, null_mut()), EINVAL);
+            assert_eq!(irm_bind_program(name, name, 0, -1, null_mut()), EINVAL);
+            assert_eq!(irm_bind_program(name, name, 0, 1, null_mut()), EINVAL);
+            assert_eq!(
+                irm_bind_program(name, name, 0, 2, argv.as_mut_ptr()),
+                EINVAL
+            );
+            assert_eq!(irm_unbind_program(name, null()), EINVAL);
+            assert_eq!(irm_bind_process(1, null()), EINVAL);
+            assert_eq!(irm_unbind_process(1, null()), EINVAL);
+            assert_eq!(irm_create_name(null_mut()), EINVAL);
+            assert_eq!(irm_destroy_name(null()), EINVAL);
+            assert_eq!(irm_list_names(null_mut()), EINVAL as ssize_t);
+            assert_eq!(irm_reg_name(null(), 1), EINVAL);
+            assert_eq!(irm_unreg_name(null(), 1), EINVAL);
+        }
+    }
+
+    #[test]
+    fn a_panic_becomes_the_generic_failure() {
+        let r: c_int = guard(|| panic!("inside"));
+        assert_eq!(r, -1);
+        let r: ssize_t = guard(|| Err(Error::NoMem));
+        assert_eq!(r, -(libc::ENOMEM as ssize_t));
+    }
+}
