@@ -39,6 +39,27 @@ pub fn bin(name: &str) -> PathBuf {
     p
 }
 
+/// A directory where our C libraries carry upstream's file names
+/// (`libouroboros-irm.so.0.23` etc., links to the cargo outputs), for
+/// `-L` and `LD_LIBRARY_PATH`.
+pub fn our_lib_dir() -> PathBuf {
+    let lib = bin_dir().join("c-lib");
+    std::fs::create_dir_all(&lib).expect("c-lib dir");
+    for (cargo_name, name) in [("libouroboros_irm.so", "libouroboros-irm")] {
+        let so = bin(cargo_name);
+        for suffix in [".so", ".so.0.23", ".so.0.23.0"] {
+            let link = lib.join(format!("{name}{suffix}"));
+            if std::fs::read_link(&link).ok().as_deref() != Some(so.as_path()) {
+                let tmp = lib.join(format!(".{name}{suffix}.{}", std::process::id()));
+                let _ = std::fs::remove_file(&tmp);
+                std::os::unix::fs::symlink(&so, &tmp).expect("symlink");
+                std::fs::rename(&tmp, &link).expect("rename link");
+            }
+        }
+    }
+    lib
+}
+
 /// The upstream install to compare against, if `UPSTREAM_PREFIX` is set.
 pub fn upstream_prefix() -> Option<PathBuf> {
     std::env::var_os("UPSTREAM_PREFIX")

@@ -45,16 +45,19 @@ fn expected() -> Vec<String> {
     out
 }
 
-/// Runs the sequence with `irm`; each step's stdout (pids masked), with
-/// stderr empty and exit status 0 checked.
-fn transcript(sys: &System, irm: &Path) -> Vec<String> {
-    let irm = irm.to_str().unwrap();
+/// Runs the sequence with `irm` (and `LD_LIBRARY_PATH` = `lib` if given);
+/// each step's stdout (pids masked), with stderr empty and exit status 0
+/// checked.
+fn transcript(sys: &System, irm: &Path, lib: Option<&Path>) -> Vec<String> {
     SEQUENCE
         .iter()
         .map(|step| {
-            let mut argv = vec![irm];
-            argv.extend(step.split(' '));
-            let out = sys.run(&argv);
+            let mut c = sys.command(irm.to_str().unwrap());
+            c.args(step.split(' '));
+            if let Some(lib) = lib {
+                c.env("LD_LIBRARY_PATH", lib);
+            }
+            let out = harness::output_with_timeout(c, std::time::Duration::from_secs(60));
             let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
             assert_eq!(
                 code(&out.status),
@@ -91,7 +94,7 @@ fn mask_pids(s: &str) -> String {
 #[test]
 fn sequence_prints_what_upstream_prints() {
     let sys = System::start();
-    let got = transcript(&sys, &harness::bin("irm"));
+    let got = transcript(&sys, &harness::bin("irm"), None);
     for (i, (g, e)) in got.iter().zip(expected()).enumerate() {
         assert_eq!(*g, e, "step `irm {}`", SEQUENCE[i]);
     }
@@ -103,19 +106,41 @@ fn sequence_matches_upstream_when_available() {
         println!("UPSTREAM_PREFIX not set: upstream irm/irmd comparison skipped");
         return;
     };
+    let up_irm = prefix.join("sbin/irm");
     let ours = {
         let sys = System::start();
-        transcript(&sys, &harness::bin("irm"))
+        transcript(&sys, &harness::bin("irm"), None)
     };
     let upstream_irm_on_ours = {
         let sys = System::start();
-        transcript(&sys, &prefix.join("sbin/irm"))
+        transcript(&sys, &up_irm, None)
     };
     let ours_on_upstream_irmd = {
         let mut sys = System::new();
         sys.start_irmd_at(&prefix.join("sbin/irmd"), &[]);
-        transcript(&sys, &harness::bin("irm"))
+        transcript(&sys, &harness::bin("irm"), None)
+    };
+    // upstream's binary, unmodified, on our libouroboros-irm
+    let lib = harness::our_lib_dir();
+    let ldd = std::process::Command::new("ldd")
+        .arg(&up_irm)
+        .env("LD_LIBRARY_PATH", &lib)
+        .output()
+        .unwrap();
+    let expect = format!(
+        "libouroboros-irm.so.0.23 => {}/libouroboros-irm.so.0.23",
+        lib.display()
+    );
+    assert!(
+        String::from_utf8_lossy(&ldd.stdout).contains(&expect),
+        "ldd: {}",
+        String::from_utf8_lossy(&ldd.stdout)
+    );
+    let upstream_irm_on_our_lib = {
+        let sys = System::start();
+        transcript(&sys, &up_irm, Some(&lib))
     };
     assert_eq!(ours, upstream_irm_on_ours, "upstream irm on our irmd");
     assert_eq!(ours, ours_on_upstream_irmd, "our irm on upstream irmd");
+    assert_eq!(ours, upstream_irm_on_our_lib, "upstream irm on our library");
 }
