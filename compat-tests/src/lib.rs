@@ -228,11 +228,25 @@ impl System {
 
     /// Sends a signal to the IRMd and waits for it to exit.
     pub fn stop_irmd(&mut self, sig: i32) -> Option<ExitStatus> {
-        let mut child = self.irmd.take()?;
         let pid = self.irmd_pid()?;
+        let mut child = self.irmd.take()?;
         // SAFETY: plain kill(2) on a pid we started.
         unsafe { libc::kill(pid, sig) };
         child.wait().ok()
+    }
+
+    /// The irmd's pid as seen inside the system.
+    pub fn irmd_inner_pid(&self) -> i32 {
+        let host = self.irmd_pid().expect("irmd running");
+        let status = std::fs::read_to_string(format!("/proc/{host}/status")).expect("irmd status");
+        let line = status
+            .lines()
+            .find(|l| l.starts_with("NSpid:"))
+            .expect("NSpid");
+        line.split_whitespace()
+            .last()
+            .and_then(|p| p.parse().ok())
+            .expect("pid")
     }
 
     /// Host pid of the running irmd (the child of our nsenter).
