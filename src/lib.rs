@@ -6,16 +6,20 @@
 pub mod c_api;
 pub mod dev;
 pub mod errno;
+pub mod frct;
 pub mod hash;
 pub mod ipcp;
 pub mod irm;
 pub mod lockfile;
 pub mod log;
 pub mod name;
+pub mod oap;
 pub mod paths;
 pub mod pb;
 pub mod proc;
 pub mod qos;
 pub mod sock;
+pub mod ssm;
+pub mod time;
 
 pub use errno::{Error, Result};
