@@ -62,7 +62,7 @@ impl Ops for Daemon<'_> {
     }
 
     fn connect(&mut self, pid: i32, dst: &str, comp: &str) -> i32 {
-        ops::ipcp::connect(self.0, pid, dst, comp, &(&QosSpec::RAW).into())
+        ops::ipcp::connect(self.0, pid, Some(dst), Some(comp), &(&QosSpec::RAW).into())
     }
 
     fn create_name(&mut self, info: NameInfo) -> i32 {

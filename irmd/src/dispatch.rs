@@ -67,15 +67,15 @@ pub fn handle(irmd: &Irmd, peer: Option<Peer>, msg: IrmMsg) -> Outcome {
         Some(IrmMsgCode::IrmConnectIpcp) => ipcp::connect(
             irmd,
             need!(msg.pid),
-            need!(msg.dst.as_deref()),
-            need!(msg.comp.as_deref()),
+            msg.dst.as_deref(),
+            msg.comp.as_deref(),
             need!(msg.qosspec.as_ref()),
         ),
         Some(IrmMsgCode::IrmDisconnectIpcp) => ipcp::disconnect(
             irmd,
             need!(msg.pid),
-            need!(msg.dst.as_deref()),
-            need!(msg.comp.as_deref()),
+            msg.dst.as_deref(),
+            msg.comp.as_deref(),
         ),
         Some(IrmMsgCode::IrmListIpcps) => {
             reply.ipcps = ipcp::list(irmd).iter().map(Into::into).collect();

@@ -22,7 +22,9 @@ fn check(p: &Path) -> Result<()> {
 
 fn resolve_in(prog: &str, path: Option<&str>) -> Result<String> {
     // without PATH upstream gives up, even for a path with a '/'
-    let Some(path) = path else { return Err(Error::NoEnt) };
+    let Some(path) = path else {
+        return Err(Error::NoEnt);
+    };
     if prog.contains('/') || path.is_empty() {
         check(Path::new(prog))?;
         return Ok(prog.to_string());

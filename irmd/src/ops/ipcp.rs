@@ -235,17 +235,25 @@ fn connectable(irmd: &Irmd, pid: i32, what: &str) -> Result<(), i32> {
     }
 }
 
-pub fn connect(irmd: &Irmd, pid: i32, dst: &str, comp: &str, qos: &QosspecMsg) -> i32 {
+/// `dst` and `comp` are forwarded as received (absent stays absent).
+pub fn connect(
+    irmd: &Irmd,
+    pid: i32,
+    dst: Option<&str>,
+    comp: Option<&str>,
+    qos: &QosspecMsg,
+) -> i32 {
     if let Err(e) = connectable(irmd, pid, "establish") {
         return e;
     }
     let msg = IpcpMsg {
-        dst: Some(dst.to_string()),
-        comp: Some(comp.to_string()),
+        dst: dst.map(str::to_string),
+        comp: comp.map(str::to_string),
         pid: Some(pid),
         qosspec: Some(*qos),
         ..IpcpMsg::with_code(IpcpMsgCode::IpcpConnect)
     };
+    let (dst, comp) = (dst.unwrap_or("(null)"), comp.unwrap_or("(null)"));
     if status(pid, &msg) != 0 {
         log_err!(PREFIX, "Could not connect IPCP {} to {}.", pid, dst);
         return -libc::EPERM;
@@ -260,16 +268,17 @@ pub fn connect(irmd: &Irmd, pid: i32, dst: &str, comp: &str, qos: &QosspecMsg) -
     0
 }
 
-pub fn disconnect(irmd: &Irmd, pid: i32, dst: &str, comp: &str) -> i32 {
+pub fn disconnect(irmd: &Irmd, pid: i32, dst: Option<&str>, comp: Option<&str>) -> i32 {
     if let Err(e) = connectable(irmd, pid, "tear down") {
         return e;
     }
     let msg = IpcpMsg {
-        dst: Some(dst.to_string()),
-        comp: Some(comp.to_string()),
+        dst: dst.map(str::to_string),
+        comp: comp.map(str::to_string),
         pid: Some(pid),
         ..IpcpMsg::with_code(IpcpMsgCode::IpcpDisconnect)
     };
+    let (dst, comp) = (dst.unwrap_or("(null)"), comp.unwrap_or("(null)"));
     if status(pid, &msg) != 0 {
         log_err!(PREFIX, "Could not disconnect IPCP.");
         return -libc::EPERM;
