@@ -1,0 +1,463 @@
+//! Packet pools: the Global Shared Packet Pool (`/ouroboros.gspp`) and the
+//! Per-User Pools (`/ouroboros.pup.<uid>`), byte-compatible with upstream.
+//!
+//! File layout: the block region (size classes back to back) followed by
+//! the 4136-byte header. Each class has four shards, each a free list with
+//! its own robust PI mutex and condvar. Blocks are identified by their
+//! byte offset from the start of the file.
+
+use super::block::Block;
+use super::classes::{self, Class, Classes};
+use super::layout::{BlockHdr, PoolHdr, Shard, SizeClass};
+use super::shm::{self, Create, Shm};
+use super::sync::{self, SharedCond, SharedMutex};
+use super::{GSPP_NAME, GSPP_TOTAL_SIZE, GSPP_UID, POOL_SHARDS, PUP_TOTAL_SIZE};
+use crate::errno::{Error, Result};
+use crate::time::MonoTime;
+use std::mem::size_of;
+use std::sync::atomic::Ordering::SeqCst;
+use std::time::Duration;
+
+/// Re-poll interval of a blocked allocation: upstream freers only signal
+/// the shard the block returns to and the wait can miss a wake-up.
+const ALLOC_POLL: Duration = Duration::from_millis(2);
+
+/// A mapped packet pool.
+pub struct Pool {
+    shm: Shm,
+    uid: u32,
+    classes: &'static Classes,
+    total: usize,
+}
+
+/// Name of the pool of `uid` (0 = GSPP).
+pub fn pool_name(uid: u32) -> String {
+    if uid == GSPP_UID {
+        GSPP_NAME.to_owned()
+    } else {
+        format!("{}{}", super::PUP_NAME_PREFIX, uid as i32)
+    }
+}
+
+/// Size of the pool file of `uid`: block region + header.
+pub fn pool_file_size(uid: u32) -> usize {
+    block_region_size(uid) + size_of::<PoolHdr>()
+}
+
+fn block_region_size(uid: u32) -> usize {
+    if uid == GSPP_UID {
+        GSPP_TOTAL_SIZE
+    } else {
+        PUP_TOTAL_SIZE
+    }
+}
+
+fn my_pid() -> i32 {
+    std::process::id() as i32
+}
+
+/// Local shard of a pid (`pid mod 4`).
+fn shard_of(pid: i32) -> usize {
+    pid.rem_euclid(POOL_SHARDS as i32) as usize
+}
+
+impl Pool {
+    fn mapped(shm: Shm, uid: u32) -> Pool {
+        Pool {
+            shm,
+            uid,
+            classes: if uid == GSPP_UID {
+                &classes::GSPP
+            } else {
+                &classes::PUP
+            },
+            total: block_region_size(uid),
+        }
+    }
+
+    /// Creates the pool of `uid` (0: GSPP, mode 0660; else the PUP of that
+    /// uid, mode 0600, owned by uid:gid when uid is not our euid). Fails
+    /// with `Exist` if it is already there.
+    pub fn create(uid: u32, gid: u32) -> Result<Pool> {
+        let name = pool_name(uid);
+        let how = Create {
+            mode: if uid == GSPP_UID { 0o660 } else { 0o600 },
+            exclusive: true,
+            owner: (uid != nix::unistd::geteuid().as_raw()).then_some((uid, gid)),
+        };
+        let pool = Pool::mapped(Shm::create(&name, pool_file_size(uid), &how)?, uid);
+        if let Err(e) = pool.init_header() {
+            drop(pool);
+            let _ = shm::unlink(&name);
+            return Err(e);
+        }
+        Ok(pool)
+    }
+
+    /// Maps an existing pool of `uid`; initialises it if its creator has
+    /// not (as upstream does).
+    pub fn open(uid: u32) -> Result<Pool> {
+        let pool = Pool::mapped(Shm::open(&pool_name(uid), pool_file_size(uid))?, uid);
+        pool.init_classes()?;
+        Ok(pool)
+    }
+
+    /// Unlinks the GSPP whoever created it (stale IRMd cleanup).
+    pub fn purge_gspp() -> Result<()> {
+        shm::unlink(GSPP_NAME)
+    }
+
+    /// Unmaps; also unlinks when we created the pool or its creator is
+    /// dead.
+    pub fn destroy(self) {
+        let creator = self.creator_pid();
+        let name = pool_name(self.uid);
+        drop(self);
+        if creator == my_pid() || !crate::proc::alive(creator) {
+            let _ = shm::unlink(&name);
+        }
+    }
+
+    /// Locks the whole mapping in memory.
+    pub fn mlock(&self) -> Result<()> {
+        self.shm.mlock()
+    }
+
+    /// 0 for the GSPP, else the uid of this PUP.
+    pub fn uid(&self) -> u32 {
+        self.uid
+    }
+
+    /// Pid recorded by the creator.
+    pub fn creator_pid(&self) -> i32 {
+        // SAFETY: the header lies inside the mapping; plain field, read
+        // volatile.
+        unsafe { (&raw const (*self.hdr()).pid).read_volatile() }
+    }
+
+    /// Largest payload one block can carry (`-EMSGSIZE` above).
+    pub fn max_len(&self) -> usize {
+        classes::max_payload(self.classes)
+    }
+
+    /// Allocates a block for a `len`-byte packet without blocking:
+    /// `MsgSize` if no class fits, `Again` if the class is exhausted.
+    pub fn alloc(&self, len: usize) -> Result<Block<'_>> {
+        let c = classes::select(self.classes, len).ok_or(Error::MsgSize)?;
+        match self.try_shards(c, len)? {
+            Some(off) => Ok(Block::new(self, off, c)),
+            None => Err(Error::Again),
+        }
+    }
+
+    /// Allocates, waiting for a free block until the absolute monotonic
+    /// `deadline` (`None`: forever); `TimedOut` on expiry.
+    pub fn alloc_b(&self, len: usize, deadline: Option<MonoTime>) -> Result<Block<'_>> {
+        let c = classes::select(self.classes, len).ok_or(Error::MsgSize)?;
+        let local = shard_of(my_pid());
+        loop {
+            if let Some(off) = self.try_shards(c, len)? {
+                return Ok(Block::new(self, off, c));
+            }
+            // Wait on the local shard's cond: the one C freers of our
+            // residue signal. Bounded, see ALLOC_POLL.
+            let (until, own) = sync::capped(deadline, ALLOC_POLL);
+            let mut g = self.shard_mutex(c, local).lock()?;
+            // SAFETY: shard record inside the header.
+            if unsafe { &(*self.shard(c, local)).free_count }.load(SeqCst) > 0 {
+                continue; // freed since the pass above
+            }
+            match g.wait(self.shard_cond(c, local), Some(until)) {
+                Err(Error::TimedOut) if own => {
+                    drop(g);
+                    // One last look, then give up.
+                    return match self.try_shards(c, len)? {
+                        Some(off) => Ok(Block::new(self, off, c)),
+                        None => Err(Error::TimedOut),
+                    };
+                }
+                Ok(()) | Err(Error::TimedOut) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// The block at `off` if it is allocated (refcount > 0).
+    pub fn get(&self, off: usize) -> Option<Block<'_>> {
+        if off == 0 || off >= self.total {
+            return None;
+        }
+        let c = classes::class_of(self.classes, off)?;
+        // SAFETY: `off` is a block offset inside the mapping.
+        let refs = unsafe { &(*self.block_hdr(off)).refcount };
+        (refs.load(SeqCst) != 0).then(|| Block::new(self, off, c))
+    }
+
+    /// Drops one reference to the block at `off`, returning it to the free
+    /// list of its allocator's shard when it was the last.
+    pub fn remove(&self, off: usize) -> Result<()> {
+        if off == 0 || off >= self.total {
+            return Err(Error::Inval);
+        }
+        let c = classes::class_of(self.classes, off).ok_or(Error::Inval)?;
+        let blk = self.block_hdr(off);
+        // SAFETY: `blk` is a block header inside the mapping; plain field
+        // read volatile, atomics through references to atomics.
+        let (pid_p, refs) = unsafe { (&raw mut (*blk).allocator_pid, &(*blk).refcount) };
+        // SAFETY: as above.
+        let s = shard_of(unsafe { pid_p.read_volatile() });
+        let guard = self.shard_mutex(c, s).lock()?;
+        if refs.fetch_sub(1, SeqCst) > 1 {
+            return Ok(());
+        }
+        // SAFETY: as above; we hold the shard lock.
+        unsafe { pid_p.write_volatile(0) };
+        self.push_free(c, s, off);
+        self.shard_cond(c, s).signal();
+        drop(guard);
+        // Fix, invisible to C: also wake allocators waiting on the other
+        // shards (upstream only wakes those of the block's shard).
+        self.wake_others(c, s);
+        Ok(())
+    }
+
+    /// Returns to the free lists every block `pid` (a dead process)
+    /// allocated and still references, whoever holds it now.
+    pub fn reclaim_orphans(&self, pid: i32) -> Result<()> {
+        if pid <= 0 {
+            return Ok(());
+        }
+        for (c, class) in self.classes.iter().enumerate() {
+            if !class.present() {
+                continue;
+            }
+            let guard = self.shard_mutex(c, 0).lock()?;
+            let mut found = 0;
+            for i in 0..class.count {
+                let off = class.start + i * class.object_size;
+                let blk = self.block_hdr(off);
+                // SAFETY: block header inside the mapping.
+                let (pid_p, refs) = unsafe { (&raw mut (*blk).allocator_pid, &(*blk).refcount) };
+                // SAFETY: as above.
+                if unsafe { pid_p.read_volatile() } == pid && refs.load(SeqCst) > 0 {
+                    refs.store(0, SeqCst);
+                    // SAFETY: as above.
+                    unsafe { pid_p.write_volatile(0) };
+                    self.push_free(c, 0, off);
+                    found += 1;
+                }
+            }
+            drop(guard);
+            if found > 0 {
+                // Invisible to C: let blocked allocators see them.
+                self.wake_others(c, usize::MAX);
+            }
+        }
+        Ok(())
+    }
+
+    /// Free blocks over all classes and shards (the shards' counters).
+    pub fn free_blocks(&self) -> usize {
+        (0..self.classes.len())
+            .filter(|&c| self.classes[c].present())
+            .flat_map(|c| (0..POOL_SHARDS).map(move |s| (c, s)))
+            // SAFETY: shard record inside the header.
+            .map(|(c, s)| unsafe { &(*self.shard(c, s)).free_count }.load(SeqCst))
+            .sum()
+    }
+
+    // ---- internals ----
+
+    pub(super) fn class(&self, c: usize) -> &Class {
+        &self.classes[c]
+    }
+
+    fn hdr(&self) -> *mut PoolHdr {
+        // The header starts right after the block region; `Shm::open`
+        // guaranteed the mapping covers it.
+        self.shm.base().wrapping_add(self.total).cast()
+    }
+
+    fn class_hdr(&self, c: usize) -> *mut SizeClass {
+        // SAFETY: in-bounds projection inside the header (index checked).
+        unsafe { &raw mut (*self.hdr()).size_classes[c] }
+    }
+
+    fn shard(&self, c: usize, s: usize) -> *mut Shard {
+        // SAFETY: in-bounds projection inside the header (index checked).
+        unsafe { &raw mut (*self.class_hdr(c)).shards[s] }
+    }
+
+    fn shard_mutex(&self, c: usize, s: usize) -> SharedMutex<'_> {
+        // SAFETY: the shard mutex lives in our mapping for as long as
+        // `self` is borrowed.
+        unsafe { SharedMutex::new(&raw mut (*self.shard(c, s)).mtx) }
+    }
+
+    fn shard_cond(&self, c: usize, s: usize) -> SharedCond<'_> {
+        // SAFETY: as for `shard_mutex`.
+        unsafe { SharedCond::new(&raw mut (*self.shard(c, s)).cond) }
+    }
+
+    /// Header of the block at `off`; callers pass a checked block offset.
+    pub(super) fn block_hdr(&self, off: usize) -> *mut BlockHdr {
+        debug_assert!(classes::class_of(self.classes, off).is_some());
+        self.shm.base().wrapping_add(off).cast()
+    }
+
+    fn wake_others(&self, c: usize, except: usize) {
+        (0..POOL_SHARDS)
+            .filter(|&s| s != except)
+            .for_each(|s| self.shard_cond(c, s).signal());
+    }
+
+    /// Pushes block `off` of class `c` on shard `s` (lock held).
+    fn push_free(&self, c: usize, s: usize, off: usize) {
+        let shard = self.shard(c, s);
+        let blk = self.block_hdr(off);
+        // SAFETY: shard and block lie inside the mapping; atomics only.
+        let (head, count, free, next) = unsafe {
+            (
+                &(*shard).head_offset,
+                &(*shard).count,
+                &(*shard).free_count,
+                &(*blk).next_offset,
+            )
+        };
+        next.store(head.load(SeqCst), SeqCst);
+        head.store(off as u32, SeqCst);
+        count.store(count.load(SeqCst).wrapping_add(1), SeqCst);
+        free.fetch_add(1, SeqCst);
+    }
+
+    /// Pops a block of class `c` from shard `s` (lock held); `None` when
+    /// the list is empty or its head is not a block of this class.
+    fn pop_free(&self, c: usize, s: usize) -> Option<usize> {
+        let shard = self.shard(c, s);
+        // SAFETY: shard record inside the header; atomics only.
+        let (head, count) = unsafe { (&(*shard).head_offset, &(*shard).count) };
+        let off = head.load(SeqCst) as usize;
+        if off == 0 || !self.classes[c].holds_block(off) {
+            return None;
+        }
+        // SAFETY: `off` was just checked to be a block of class `c`.
+        let next = unsafe { &(*self.block_hdr(off)).next_offset }.load(SeqCst);
+        head.store(next, SeqCst);
+        count.store(count.load(SeqCst).wrapping_sub(1), SeqCst);
+        Some(off)
+    }
+
+    /// One pass over the four shards starting at the local one.
+    fn try_shards(&self, c: usize, len: usize) -> Result<Option<usize>> {
+        let local = shard_of(my_pid());
+        for i in 0..POOL_SHARDS {
+            let s = (local + i) % POOL_SHARDS;
+            let _guard = self.shard_mutex(c, s).lock()?;
+            // SAFETY: shard record inside the header.
+            let free = unsafe { &(*self.shard(c, s)).free_count };
+            if free.load(SeqCst) == 0 {
+                continue;
+            }
+            let got = self.pop_free(c, s);
+            // Upstream counts the attempt even when the pop fails.
+            free.fetch_sub(1, SeqCst);
+            if let Some(off) = got {
+                self.init_block(c, off, len);
+                return Ok(Some(off));
+            }
+        }
+        Ok(None)
+    }
+
+    fn init_block(&self, c: usize, off: usize, len: usize) {
+        let blk = self.block_hdr(off);
+        let data = self.classes[c].data_size() as u32;
+        let head = super::PK_BUFF_HEADSPACE as u32;
+        // SAFETY: block header inside the mapping, ours under the shard
+        // lock; plain fields written volatile.
+        unsafe {
+            (*blk).refcount.store(1, SeqCst);
+            (&raw mut (*blk).allocator_pid).write_volatile(my_pid());
+            (&raw mut (*blk).size).write_volatile(data);
+            (&raw mut (*blk).pk_head).write_volatile(head);
+            (&raw mut (*blk).pk_tail).write_volatile(head.wrapping_add(len as u32));
+            (&raw mut (*blk).off).write_volatile(off as u32);
+        }
+    }
+
+    /// Header fields of a new pool: its mutex and condvar, our pid, the
+    /// mapping address, then the size classes.
+    fn init_header(&self) -> Result<()> {
+        let h = self.hdr();
+        // SAFETY: header inside the mapping, which nobody else uses yet
+        // (we created it exclusively).
+        unsafe {
+            SharedMutex::new(&raw mut (*h).mtx).init(false)?;
+            SharedCond::new(&raw mut (*h).healthy).init()?;
+            (&raw mut (*h).pid).write_volatile(my_pid());
+            (*h).initialized.store(0, SeqCst);
+            (&raw mut (*h).mapped_addr).write_volatile(self.shm.base() as usize);
+        }
+        self.init_classes()
+    }
+
+    /// Lays out the classes and puts every block on shard 0, in ascending
+    /// order (so the last block ends up at the head); no-op once done.
+    fn init_classes(&self) -> Result<()> {
+        // SAFETY: header inside the mapping.
+        let initialized = unsafe { &(*self.hdr()).initialized };
+        if initialized.load(SeqCst) != 0 {
+            return Ok(());
+        }
+        for (c, class) in self.classes.iter().enumerate() {
+            if !class.present() {
+                continue;
+            }
+            let sc = self.class_hdr(c);
+            // SAFETY: class record inside the header; plain fields
+            // written volatile.
+            unsafe {
+                (&raw mut (*sc).object_size).write_volatile(class.object_size);
+                (&raw mut (*sc).pool_start).write_volatile(class.start);
+                (&raw mut (*sc).pool_size).write_volatile(class.pool_size());
+                (&raw mut (*sc).object_count).write_volatile(class.count);
+            }
+            for s in 0..POOL_SHARDS {
+                let shard = self.shard(c, s);
+                // SAFETY: shard record inside the header; atomics only.
+                unsafe {
+                    (*shard).head_offset.store(0, SeqCst);
+                    (*shard).count.store(0, SeqCst);
+                    (*shard).free_count.store(0, SeqCst);
+                }
+                self.shard_mutex(c, s).init(true)?;
+                self.shard_cond(c, s).init()?;
+            }
+            for i in 0..class.count {
+                let off = class.start + i * class.object_size;
+                let blk = self.block_hdr(off);
+                // SAFETY: block header inside the mapping.
+                unsafe {
+                    (*blk).refcount.store(0, SeqCst);
+                    (&raw mut (*blk).allocator_pid).write_volatile(0);
+                    (*blk).next_offset.store(0, SeqCst);
+                }
+                self.push_free(c, 0, off);
+            }
+        }
+        initialized.store(1, SeqCst);
+        Ok(())
+    }
+
+    /// Test hook: locks a shard mutex and keeps it locked.
+    #[cfg(test)]
+    pub(crate) fn lock_shard_forever(&self, c: usize, s: usize) {
+        self.shard_mutex(c, s).lock().expect("lock").leak();
+    }
+
+    /// Test hook: raw bytes of the pool file.
+    #[cfg(test)]
+    pub(crate) fn raw(&self) -> (*const u8, usize) {
+        (self.shm.base(), pool_file_size(self.uid))
+    }
+}

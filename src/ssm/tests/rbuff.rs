@@ -1,0 +1,138 @@
+//! Ring buffers in one process: capacity, order, ACL, blocking calls.
+
+use super::{safety_net, soon};
+use crate::errno::Error;
+use crate::ssm::testns::ns_test;
+use crate::ssm::{rbuff_name, Rbuff, ACL_FLOWDOWN, ACL_FLOWPEER, ACL_RDONLY, ACL_RDWR};
+use std::time::Duration;
+
+fn pause() {
+    std::thread::sleep(Duration::from_millis(10));
+}
+
+#[test]
+fn names() {
+    assert_eq!(rbuff_name(46, 1), "/ouroboros.rbuff.46.1");
+    assert_eq!(rbuff_name(-1, 0), "/ouroboros.rbuff.-1.0");
+}
+
+ns_test! {
+    fn capacity_is_1023_in_order() {
+        let rb = Rbuff::create(1, 1).expect("create");
+        let other = Rbuff::open(1, 1).expect("open");
+        assert_eq!(rb.read(), Err(Error::Again));
+        for i in 1..=1023 {
+            rb.write(i * 512).expect("room");
+        }
+        assert_eq!(rb.queued(), 1023);
+        assert_eq!(rb.write(1), Err(Error::Again));
+        assert_eq!(rb.write_b(1, soon()), Err(Error::TimedOut));
+        for i in 1..=1023 {
+            assert_eq!(other.read(), Ok(i * 512));
+        }
+        assert_eq!(rb.queued(), 0);
+        assert_eq!(rb.read_b(soon()), Err(Error::TimedOut));
+        // Going round the ring many times.
+        for i in 0..3000 {
+            rb.write_b(i, None).unwrap();
+            rb.write(i + 1).unwrap();
+            assert_eq!(other.read_b(None), Ok(i));
+            assert_eq!(other.read(), Ok(i + 1));
+        }
+        rb.destroy();
+    }
+}
+
+ns_test! {
+    fn acl_semantics() {
+        let rb = Rbuff::create(1, 2).expect("create");
+        assert_eq!(rb.acl(), ACL_RDWR);
+        rb.set_acl(ACL_RDONLY);
+        assert_eq!(rb.write(5), Err(Error::NotAlloc));
+        assert_eq!(rb.write_b(5, None), Err(Error::NotAlloc));
+        assert_eq!(rb.read(), Err(Error::Again));
+        rb.set_acl(ACL_FLOWPEER);
+        rb.write(5).expect("FLOWPEER does not stop writes");
+        assert_eq!(rb.read(), Ok(5));
+        assert_eq!(rb.read(), Err(Error::FlowPeer));
+        assert_eq!(rb.read_b(None), Err(Error::FlowPeer));
+        rb.set_acl(ACL_RDWR);
+        rb.write(6).unwrap();
+        rb.set_acl(ACL_FLOWDOWN | ACL_RDONLY);
+        assert_eq!(rb.acl(), ACL_FLOWDOWN | ACL_RDONLY, "replaced, not or-ed");
+        assert_eq!(rb.write(7), Err(Error::FlowDown));
+        assert_eq!(rb.read_b(None), Ok(6), "queued entries still readable");
+        assert_eq!(rb.read(), Err(Error::FlowDown));
+        assert_eq!(rb.read_b(None), Err(Error::FlowDown));
+        rb.set_acl(ACL_FLOWDOWN | ACL_FLOWPEER);
+        assert_eq!(rb.read(), Err(Error::FlowDown), "down before peer");
+        rb.destroy();
+    }
+}
+
+ns_test! {
+    fn blocked_calls_wake_up() {
+        let rb = Rbuff::create(1, 3).expect("create");
+        std::thread::scope(|s| {
+            // A reader is woken by a write.
+            let r = s.spawn(|| rb.read_b(safety_net()));
+            pause();
+            rb.write(11).unwrap();
+            assert_eq!(r.join().unwrap(), Ok(11));
+            // A writer on a full ring is woken by a read.
+            (0..1023).for_each(|i| rb.write(i).unwrap());
+            let w = s.spawn(|| rb.write_b(99, safety_net()));
+            pause();
+            assert_eq!(rb.read(), Ok(0));
+            assert_eq!(w.join().unwrap(), Ok(()));
+            // fini waits until the reader emptied the ring.
+            assert_eq!(rb.fini(soon()), Err(Error::TimedOut));
+            let f = s.spawn(|| rb.fini(safety_net()));
+            (1..1023).for_each(|i| assert_eq!(rb.read(), Ok(i)));
+            assert_eq!(rb.read(), Ok(99));
+            assert_eq!(f.join().unwrap(), Ok(()));
+            rb.fini(None).unwrap();
+        });
+        rb.destroy();
+    }
+}
+
+ns_test! {
+    fn acl_changes_wake_blocked_calls() {
+        // Upstream leaves these sleeping; ours wake (no deadline given).
+        let rb = Rbuff::create(1, 4).expect("create");
+        std::thread::scope(|s| {
+            let r = s.spawn(|| rb.read_b(None));
+            pause();
+            rb.set_acl(ACL_FLOWPEER);
+            assert_eq!(r.join().unwrap(), Err(Error::FlowPeer));
+            rb.set_acl(ACL_RDWR);
+            let r = s.spawn(|| rb.read_b(None));
+            pause();
+            rb.set_acl(ACL_FLOWDOWN);
+            assert_eq!(r.join().unwrap(), Err(Error::FlowDown));
+            rb.set_acl(ACL_RDWR);
+            (0..1023).for_each(|i| rb.write(i).unwrap());
+            let w = s.spawn(|| rb.write_b(5, None));
+            pause();
+            rb.set_acl(ACL_FLOWDOWN);
+            assert_eq!(w.join().unwrap(), Err(Error::FlowDown));
+        });
+        rb.destroy();
+    }
+}
+
+ns_test! {
+    fn open_and_unlink() {
+        assert_eq!(Rbuff::open(9, 9).err(), Some(Error::NoEnt));
+        let rb = Rbuff::create(9, 9).expect("create");
+        let peer = Rbuff::open(9, 9).expect("open");
+        assert_eq!((peer.pid(), peer.flow_id()), (9, 9));
+        Rbuff::unlink(9, 9).expect("unlink");
+        assert_eq!(Rbuff::open(9, 9).err(), Some(Error::NoEnt));
+        // The mappings stay usable.
+        rb.write(3).unwrap();
+        assert_eq!(peer.read(), Ok(3));
+        assert_eq!(Rbuff::unlink(9, 9), Err(Error::NoEnt));
+    }
+}
