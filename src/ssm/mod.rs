@@ -61,3 +61,12 @@ pub const PUP_TOTAL_SIZE: usize = 1687552;
 pub const SYS_MAX_FLOWS: usize = 10240;
 /// Fqueues per flow set.
 pub const PROG_MAX_FQUEUES: usize = 32;
+
+// The handles may be shared between threads.
+const _: () = {
+    const fn send_sync<T: Send + Sync>() {}
+    send_sync::<Pool>();
+    send_sync::<Block<'static>>();
+    send_sync::<Rbuff>();
+    send_sync::<FlowSet>();
+};

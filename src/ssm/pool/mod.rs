@@ -6,11 +6,14 @@
 //! its own robust PI mutex and condvar. Blocks are identified by their
 //! byte offset from the start of the file.
 
+mod init;
+mod shards;
+
 use super::block::Block;
-use super::classes::{self, Class, Classes};
-use super::layout::{BlockHdr, PoolHdr, Shard, SizeClass};
+use super::classes::{self, Classes};
+use super::layout::PoolHdr;
 use super::shm::{self, Create, Shm};
-use super::sync::{self, SharedCond, SharedMutex};
+use super::sync;
 use super::{GSPP_NAME, GSPP_TOTAL_SIZE, GSPP_UID, POOL_SHARDS, PUP_TOTAL_SIZE};
 use crate::errno::{Error, Result};
 use crate::time::MonoTime;
@@ -264,189 +267,6 @@ impl Pool {
             // SAFETY: shard record inside the header.
             .map(|(c, s)| unsafe { &(*self.shard(c, s)).free_count }.load(SeqCst))
             .sum()
-    }
-
-    // ---- internals ----
-
-    pub(super) fn class(&self, c: usize) -> &Class {
-        &self.classes[c]
-    }
-
-    fn hdr(&self) -> *mut PoolHdr {
-        // The header starts right after the block region; `Shm::open`
-        // guaranteed the mapping covers it.
-        self.shm.base().wrapping_add(self.total).cast()
-    }
-
-    fn class_hdr(&self, c: usize) -> *mut SizeClass {
-        // SAFETY: in-bounds projection inside the header (index checked).
-        unsafe { &raw mut (*self.hdr()).size_classes[c] }
-    }
-
-    fn shard(&self, c: usize, s: usize) -> *mut Shard {
-        // SAFETY: in-bounds projection inside the header (index checked).
-        unsafe { &raw mut (*self.class_hdr(c)).shards[s] }
-    }
-
-    fn shard_mutex(&self, c: usize, s: usize) -> SharedMutex<'_> {
-        // SAFETY: the shard mutex lives in our mapping for as long as
-        // `self` is borrowed.
-        unsafe { SharedMutex::new(&raw mut (*self.shard(c, s)).mtx) }
-    }
-
-    fn shard_cond(&self, c: usize, s: usize) -> SharedCond<'_> {
-        // SAFETY: as for `shard_mutex`.
-        unsafe { SharedCond::new(&raw mut (*self.shard(c, s)).cond) }
-    }
-
-    /// Header of the block at `off`; callers pass a checked block offset.
-    pub(super) fn block_hdr(&self, off: usize) -> *mut BlockHdr {
-        debug_assert!(classes::class_of(self.classes, off).is_some());
-        self.shm.base().wrapping_add(off).cast()
-    }
-
-    fn wake_others(&self, c: usize, except: usize) {
-        (0..POOL_SHARDS)
-            .filter(|&s| s != except)
-            .for_each(|s| self.shard_cond(c, s).signal());
-    }
-
-    /// Pushes block `off` of class `c` on shard `s` (lock held).
-    fn push_free(&self, c: usize, s: usize, off: usize) {
-        let shard = self.shard(c, s);
-        let blk = self.block_hdr(off);
-        // SAFETY: shard and block lie inside the mapping; atomics only.
-        let (head, count, free, next) = unsafe {
-            (
-                &(*shard).head_offset,
-                &(*shard).count,
-                &(*shard).free_count,
-                &(*blk).next_offset,
-            )
-        };
-        next.store(head.load(SeqCst), SeqCst);
-        head.store(off as u32, SeqCst);
-        count.store(count.load(SeqCst).wrapping_add(1), SeqCst);
-        free.fetch_add(1, SeqCst);
-    }
-
-    /// Pops a block of class `c` from shard `s` (lock held); `None` when
-    /// the list is empty or its head is not a block of this class.
-    fn pop_free(&self, c: usize, s: usize) -> Option<usize> {
-        let shard = self.shard(c, s);
-        // SAFETY: shard record inside the header; atomics only.
-        let (head, count) = unsafe { (&(*shard).head_offset, &(*shard).count) };
-        let off = head.load(SeqCst) as usize;
-        if off == 0 || !self.classes[c].holds_block(off) {
-            return None;
-        }
-        // SAFETY: `off` was just checked to be a block of class `c`.
-        let next = unsafe { &(*self.block_hdr(off)).next_offset }.load(SeqCst);
-        head.store(next, SeqCst);
-        count.store(count.load(SeqCst).wrapping_sub(1), SeqCst);
-        Some(off)
-    }
-
-    /// One pass over the four shards starting at the local one.
-    fn try_shards(&self, c: usize, len: usize) -> Result<Option<usize>> {
-        let local = shard_of(my_pid());
-        for i in 0..POOL_SHARDS {
-            let s = (local + i) % POOL_SHARDS;
-            let _guard = self.shard_mutex(c, s).lock()?;
-            // SAFETY: shard record inside the header.
-            let free = unsafe { &(*self.shard(c, s)).free_count };
-            if free.load(SeqCst) == 0 {
-                continue;
-            }
-            let got = self.pop_free(c, s);
-            // Upstream counts the attempt even when the pop fails.
-            free.fetch_sub(1, SeqCst);
-            if let Some(off) = got {
-                self.init_block(c, off, len);
-                return Ok(Some(off));
-            }
-        }
-        Ok(None)
-    }
-
-    fn init_block(&self, c: usize, off: usize, len: usize) {
-        let blk = self.block_hdr(off);
-        let data = self.classes[c].data_size() as u32;
-        let head = super::PK_BUFF_HEADSPACE as u32;
-        // SAFETY: block header inside the mapping, ours under the shard
-        // lock; plain fields written volatile.
-        unsafe {
-            (*blk).refcount.store(1, SeqCst);
-            (&raw mut (*blk).allocator_pid).write_volatile(my_pid());
-            (&raw mut (*blk).size).write_volatile(data);
-            (&raw mut (*blk).pk_head).write_volatile(head);
-            (&raw mut (*blk).pk_tail).write_volatile(head.wrapping_add(len as u32));
-            (&raw mut (*blk).off).write_volatile(off as u32);
-        }
-    }
-
-    /// Header fields of a new pool: its mutex and condvar, our pid, the
-    /// mapping address, then the size classes.
-    fn init_header(&self) -> Result<()> {
-        let h = self.hdr();
-        // SAFETY: header inside the mapping, which nobody else uses yet
-        // (we created it exclusively).
-        unsafe {
-            SharedMutex::new(&raw mut (*h).mtx).init(false)?;
-            SharedCond::new(&raw mut (*h).healthy).init()?;
-            (&raw mut (*h).pid).write_volatile(my_pid());
-            (*h).initialized.store(0, SeqCst);
-            (&raw mut (*h).mapped_addr).write_volatile(self.shm.base() as usize);
-        }
-        self.init_classes()
-    }
-
-    /// Lays out the classes and puts every block on shard 0, in ascending
-    /// order (so the last block ends up at the head); no-op once done.
-    fn init_classes(&self) -> Result<()> {
-        // SAFETY: header inside the mapping.
-        let initialized = unsafe { &(*self.hdr()).initialized };
-        if initialized.load(SeqCst) != 0 {
-            return Ok(());
-        }
-        for (c, class) in self.classes.iter().enumerate() {
-            if !class.present() {
-                continue;
-            }
-            let sc = self.class_hdr(c);
-            // SAFETY: class record inside the header; plain fields
-            // written volatile.
-            unsafe {
-                (&raw mut (*sc).object_size).write_volatile(class.object_size);
-                (&raw mut (*sc).pool_start).write_volatile(class.start);
-                (&raw mut (*sc).pool_size).write_volatile(class.pool_size());
-                (&raw mut (*sc).object_count).write_volatile(class.count);
-            }
-            for s in 0..POOL_SHARDS {
-                let shard = self.shard(c, s);
-                // SAFETY: shard record inside the header; atomics only.
-                unsafe {
-                    (*shard).head_offset.store(0, SeqCst);
-                    (*shard).count.store(0, SeqCst);
-                    (*shard).free_count.store(0, SeqCst);
-                }
-                self.shard_mutex(c, s).init(true)?;
-                self.shard_cond(c, s).init()?;
-            }
-            for i in 0..class.count {
-                let off = class.start + i * class.object_size;
-                let blk = self.block_hdr(off);
-                // SAFETY: block header inside the mapping.
-                unsafe {
-                    (*blk).refcount.store(0, SeqCst);
-                    (&raw mut (*blk).allocator_pid).write_volatile(0);
-                    (*blk).next_offset.store(0, SeqCst);
-                }
-                self.push_free(c, 0, off);
-            }
-        }
-        initialized.store(1, SeqCst);
-        Ok(())
     }
 
     /// Test hook: locks a shard mutex and keeps it locked.
