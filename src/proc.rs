@@ -34,3 +34,27 @@ pub fn reap(pid: i32) {
 pub fn basename(path: &str) -> &str {
     path.rsplit('/').next().unwrap_or(path)
 }
+
+/// Upstream's "privileged" test, which picks the global packet pool: uid 0,
+/// or a user whose primary or supplementary groups include `ouroboros`.
+pub fn is_ouroboros_member(uid: u32) -> bool {
+    use nix::unistd::{getgrouplist, Group, Uid, User};
+    if uid == 0 {
+        return true;
+    }
+    let Ok(Some(group)) = Group::from_name("ouroboros") else {
+        return false;
+    };
+    let Ok(Some(user)) = User::from_uid(Uid::from_raw(uid)) else {
+        return false;
+    };
+    if user.gid == group.gid {
+        return true;
+    }
+    let Ok(name) = std::ffi::CString::new(user.name.clone()) else {
+        return false;
+    };
+    getgrouplist(&name, user.gid)
+        .map(|gs| gs.contains(&group.gid))
+        .unwrap_or(false)
+}

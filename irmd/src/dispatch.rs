@@ -3,7 +3,9 @@
 //! unknown codes get result -1.
 
 use crate::irmd::Irmd;
+use crate::ops::flow::{self, Granted};
 use crate::ops::{bind, ipcp, name, proc};
+use crate::reg::FlowInfo;
 use ouroboros::errno::EIRMD;
 use ouroboros::ipcp::IpcpInfo;
 use ouroboros::name::NameInfo;
@@ -44,6 +46,39 @@ macro_rules! need {
             None => return Outcome::Reply(Box::new(IrmMsg::reply(-1))),
         }
     };
+}
+
+/// The request's relative timeout, if it has one.
+fn timeo(msg: &IrmMsg) -> Option<std::time::Duration> {
+    msg.timeo
+        .map(|t| std::time::Duration::new(t.tv_sec, t.tv_nsec.min(999_999_999)))
+}
+
+/// Fills a flow reply; `cipher` says whether `cipher_nid` is included
+/// (alloc and accept replies, not joins).
+fn granted(reply: &mut IrmMsg, res: Result<Granted, i32>, cipher: bool) -> i32 {
+    match res {
+        Ok(g) => {
+            reply.flow_info = Some(g.info.to_msg());
+            if cipher {
+                reply.cipher_nid = Some(g.cipher_nid);
+                if g.cipher_nid != 0 {
+                    reply.sym_key = g.key;
+                }
+            }
+            0
+        }
+        Err(e) => e,
+    }
+}
+
+/// Without a caller timeout, the internal limit's expiry is -EPERM.
+fn no_timeout_is_eperm(res: i32, msg: &IrmMsg) -> i32 {
+    if res == -libc::ETIMEDOUT && msg.timeo.is_none() {
+        -libc::EPERM
+    } else {
+        res
+    }
 }
 
 pub fn handle(irmd: &Irmd, peer: Option<Peer>, msg: IrmMsg) -> Outcome {
@@ -124,17 +159,68 @@ pub fn handle(irmd: &Irmd, peer: Option<Peer>, msg: IrmMsg) -> Outcome {
         Some(IrmMsgCode::IrmUnregName) => {
             name::unreg(irmd, need!(msg.name.as_deref()), need!(msg.pid))
         }
-        Some(
-            IrmMsgCode::IrmFlowAlloc
-            | IrmMsgCode::IrmFlowAccept
-            | IrmMsgCode::IrmFlowJoin
-            | IrmMsgCode::IrmFlowDealloc
-            | IrmMsgCode::IpcpFlowDealloc
-            | IrmMsgCode::IpcpFlowReqArr
-            | IrmMsgCode::IpcpFlowAllocReply,
-        ) => {
-            log_err!("irmd", "Flow allocation is not supported by this IRMd yet.");
-            -libc::ENOTSUP
+        Some(IrmMsgCode::IrmFlowAccept) => {
+            let fi = need!(msg.flow_info.as_ref());
+            granted(
+                &mut reply,
+                flow::accept(irmd, fi.n_pid as i32, timeo(&msg)),
+                true,
+            )
+        }
+        Some(IrmMsgCode::IrmFlowAlloc) => {
+            let fi = need!(msg.flow_info.as_ref());
+            let dst = need!(msg.dst.as_deref());
+            let res = flow::alloc(
+                irmd,
+                dst,
+                FlowInfo::request(fi.n_pid as i32, fi.qos),
+                timeo(&msg),
+            );
+            no_timeout_is_eperm(granted(&mut reply, res, true), &msg)
+        }
+        Some(IrmMsgCode::IrmFlowJoin) => {
+            let fi = need!(msg.flow_info.as_ref());
+            let dst = need!(msg.dst.as_deref());
+            let res = flow::join(
+                irmd,
+                dst,
+                FlowInfo::request(fi.n_pid as i32, fi.qos),
+                timeo(&msg),
+            );
+            no_timeout_is_eperm(granted(&mut reply, res, false), &msg)
+        }
+        Some(IrmMsgCode::IrmFlowDealloc) => {
+            let fi = need!(msg.flow_info.as_ref());
+            let linger = msg.timeo.map(|t| t.tv_sec as u32).unwrap_or(0);
+            flow::dealloc(irmd, fi.id as i32, fi.n_pid as i32, linger)
+        }
+        Some(IrmMsgCode::IpcpFlowDealloc) => {
+            let fi = need!(msg.flow_info.as_ref());
+            flow::dealloc_resp(irmd, fi.id as i32, fi.n_1_pid as i32)
+        }
+        Some(IrmMsgCode::IpcpFlowReqArr) => {
+            let fi = need!(msg.flow_info.as_ref());
+            let hash = need!(msg.hash.as_deref());
+            let pk = msg.pk.clone().unwrap_or_default();
+            match flow::req_arr(irmd, fi.n_1_pid as i32, hash, fi.mpl, fi.qos, fi.uid, pk) {
+                Ok(info) => {
+                    reply.flow_info = Some(info.to_msg());
+                    0
+                }
+                Err(e) => e,
+            }
+        }
+        Some(IrmMsgCode::IpcpFlowAllocReply) => {
+            let fi = need!(msg.flow_info.as_ref());
+            let pk = msg.pk.clone().unwrap_or_default();
+            flow::alloc_reply(
+                irmd,
+                fi.id as i32,
+                fi.mpl,
+                fi.uid,
+                msg.response.unwrap_or(-1),
+                pk,
+            )
         }
         Some(IrmMsgCode::IrmReply) | None => {
             log_err!("irmd", "Don't know that message code.");

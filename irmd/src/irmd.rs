@@ -1,6 +1,8 @@
 //! The daemon's shared state.
 
 use crate::reg::Registry;
+use ouroboros::ssm::Pool;
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
@@ -14,16 +16,26 @@ pub struct Irmd {
     pub syslog: bool,
     /// Directory holding the ipcpd-* programs.
     pub sbin: PathBuf,
+    /// OAP server side (holds the replay cache).
+    pub oap: ouroboros::oap::Server,
+    /// The global shared packet pool (privileged processes, IPCPs).
+    pub gspp: Mutex<Option<Pool>>,
+    /// Per-user pools by uid. Upstream never releases them before
+    /// shutdown (its reference count starts one too high); neither do we.
+    pub pups: Mutex<HashMap<u32, Pool>>,
     shutdown: AtomicBool,
 }
 
 impl Irmd {
-    pub fn new(syslog: bool, sbin: PathBuf) -> Irmd {
+    pub fn new(syslog: bool, sbin: PathBuf, gspp: Pool) -> Irmd {
         Irmd {
             reg: Mutex::new(Registry::default()),
             changed: Condvar::new(),
             syslog,
             sbin,
+            oap: ouroboros::oap::Server::new(),
+            gspp: Mutex::new(Some(gspp)),
+            pups: Mutex::new(HashMap::new()),
             shutdown: AtomicBool::new(false),
         }
     }

@@ -5,10 +5,12 @@ mod config;
 mod dispatch;
 mod ipcp;
 mod irmd;
+mod oap;
 mod ops;
 mod reg;
 mod sanitize;
 mod server;
+mod shm;
 mod shutdown;
 mod spawn;
 
@@ -86,6 +88,7 @@ fn lock() -> Option<Lockfile> {
         return None;
     }
     log_warn!(PREFIX, "IRMd didn't properly shut down last time.");
+    let _ = ouroboros::ssm::Pool::purge_gspp();
     Lockfile::unlink();
     log_warn!(PREFIX, "Stale resources cleaned.");
     match Lockfile::create() {
@@ -115,18 +118,17 @@ fn open_socket() -> Option<Listener> {
     Some(l)
 }
 
-fn check_group() {
-    if nix::unistd::Group::from_name("ouroboros")
-        .ok()
-        .flatten()
-        .is_none()
-    {
-        log_warn!(
-            PREFIX,
-            "ouroboros group not found, using gid {}.",
-            nix::unistd::getgid()
-        );
+/// The gid of group `ouroboros`, or ours when there is none.
+fn pool_gid() -> u32 {
+    if let Ok(Some(g)) = nix::unistd::Group::from_name("ouroboros") {
+        return g.gid.as_raw();
     }
+    log_warn!(
+        PREFIX,
+        "ouroboros group not found, using gid {}.",
+        nix::unistd::getgid()
+    );
+    nix::unistd::getgid().as_raw()
 }
 
 fn make_fuse_prefix() {
@@ -171,10 +173,16 @@ fn main() {
         lf.destroy();
         std::process::exit(1);
     };
-    check_group();
+    let gid = pool_gid();
+    let Some(gspp) = shm::create_gspp(gid) else {
+        log_err!(PREFIX, "Failed to create GSPP.");
+        let _ = std::fs::remove_file(sock::irm_sock_path());
+        lf.destroy();
+        std::process::exit(1);
+    };
     make_fuse_prefix();
 
-    let irmd = Arc::new(Irmd::new(!args.stdout, sbin_dir()));
+    let irmd = Arc::new(Irmd::new(!args.stdout, sbin_dir(), gspp));
     let listener = Arc::new(listener);
     {
         let (i, l) = (irmd.clone(), listener.clone());
@@ -204,6 +212,7 @@ fn main() {
     irmd.set_shutdown();
     listener.shutdown();
     let _ = std::fs::remove_file(sock::irm_sock_path());
+    shutdown::clear(&irmd);
     lf.destroy();
     shutdown::remove_fuse_prefix();
     log_info!(PREFIX, "Ouroboros IPC Resource Manager daemon exited. Bye.");

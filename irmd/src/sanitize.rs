@@ -31,8 +31,12 @@ pub fn sweep(irmd: &Irmd) {
     }
 }
 
-/// Removes what a dead process leaves behind (its RIB mount point).
+/// Removes what a dead process leaves behind: its RIB mount point and its
+/// blocks in the global pool.
 pub fn cleanup_pid(irmd: &Irmd, pid: i32) {
+    if let Some(gspp) = irmd.gspp.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+        let _ = gspp.reclaim_orphans(pid);
+    }
     let mnt = match irmd.reg().ipcp(pid) {
         Some(i) => format!("{FUSE_PREFIX}/{}", i.info.name),
         None => format!("{FUSE_PREFIX}/proc.{pid}"),

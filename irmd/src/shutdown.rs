@@ -53,3 +53,28 @@ pub fn remove_fuse_prefix() {
     }
     log_err!("irmd", "Failed to remove {}", FUSE_PREFIX);
 }
+
+/// Clears the registry: every flow set, ring buffer and pool goes.
+pub fn clear(irmd: &Irmd) {
+    let (procs, flows) = {
+        let mut reg = irmd.reg();
+        (
+            std::mem::take(&mut reg.procs),
+            std::mem::take(&mut reg.flows),
+        )
+    };
+    for p in procs {
+        if let Some(set) = p.set {
+            set.destroy();
+        }
+    }
+    for f in flows {
+        crate::shm::destroy_rbuffs(f.rbuffs);
+    }
+    for (_, pool) in irmd.pups.lock().unwrap_or_else(|e| e.into_inner()).drain() {
+        pool.destroy();
+    }
+    if let Some(gspp) = irmd.gspp.lock().unwrap_or_else(|e| e.into_inner()).take() {
+        gspp.destroy();
+    }
+}

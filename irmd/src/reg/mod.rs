@@ -2,11 +2,14 @@
 //! children, kept in upstream's list orders (observable through the list
 //! replies). All access goes through one lock (`Irmd::reg`).
 
+mod flow;
+mod flows;
 mod ipcp;
 mod name;
 mod proc;
 mod prog;
 
+pub use flow::{Flow, FlowInfo, FlowState};
 pub use ipcp::Ipcp;
 pub use name::Name;
 pub use proc::Proc;
@@ -37,6 +40,8 @@ pub struct Registry {
     pub ipcps: Vec<Ipcp>,
     /// Pids of IPCPs the IRMd spawned.
     pub spawned: Vec<i32>,
+    /// Sorted by id.
+    pub flows: Vec<Flow>,
 }
 
 impl Registry {
@@ -126,10 +131,13 @@ impl Registry {
     /// active entries), spawned child and IPCP.
     pub fn destroy_proc(&mut self, pid: i32) {
         if let Some(i) = self.procs.iter().position(|p| p.pid == pid) {
-            self.procs.remove(i);
+            if let Some(set) = self.procs.remove(i).set {
+                set.destroy();
+            }
             for n in &mut self.names {
                 n.del_proc(pid);
             }
+            self.cancel_flows_of(pid);
         }
         self.spawned.retain(|p| *p != pid);
         self.ipcps.retain(|i| i.info.pid != pid);
@@ -222,7 +230,7 @@ impl Registry {
             ouroboros::log_err!(PREFIX, "Process {} already bound to name {}.", pid, name);
             return false;
         }
-        let accepting = self.procs[pi].accepting > 0;
+        let accepting = self.accept_flow_of(pid).is_some();
         let n = &mut self.names[ni];
         n.add_proc(pid);
         if accepting {
@@ -286,7 +294,7 @@ mod tests {
     fn proc_order_is_upstreams() {
         let mut r = Registry::default();
         for pid in [55, 85, 103] {
-            assert!(r.create_proc(Proc::new(pid, "x", 0, 0)));
+            assert!(r.create_proc(Proc::new(pid, "x", 0)));
         }
         let pids: Vec<i32> = r.procs.iter().map(|p| p.pid).collect();
         assert_eq!(pids, [103, 85, 55]);
@@ -318,7 +326,7 @@ mod tests {
         assert!(r.bind_prog("n", &exec, true));
         assert!(!r.bind_prog("n", &exec, false), "double bind is refused");
         // an announced instance of the program is bound to its names
-        assert!(r.create_proc(Proc::new(77, "cat", 0, 0)));
+        assert!(r.create_proc(Proc::new(77, "cat", 0)));
         assert!(r.name("n").unwrap().has_proc(77));
         assert!(!r.bind_proc("n", 77), "already bound");
         assert!(r.unbind_proc("n", 77));

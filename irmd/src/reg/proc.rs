@@ -4,26 +4,32 @@ pub struct Proc {
     pub pid: i32,
     /// Program name (basename) it announced.
     pub prog: String,
-    /// Credentials from SO_PEERCRED; they pick the packet pool.
-    #[allow(dead_code)]
+    /// From SO_PEERCRED; picks the packet pool.
     pub uid: u32,
-    #[allow(dead_code)]
-    pub gid: u32,
     /// Names it is bound to.
     pub names: Vec<String>,
-    /// Number of its threads waiting in flow_accept.
-    pub accepting: u32,
+    /// Its flow set (`/ouroboros.set.<pid>`), removed with the record.
+    pub set: Option<ouroboros::ssm::FlowSet>,
 }
 
 impl Proc {
-    pub fn new(pid: i32, prog: &str, uid: u32, gid: u32) -> Proc {
+    pub fn new(pid: i32, prog: &str, uid: u32) -> Proc {
         Proc {
             pid,
             prog: prog.to_string(),
             uid,
-            gid,
             names: Vec::new(),
-            accepting: 0,
+            set: None,
+        }
+    }
+
+    /// 0 for privileged processes (they use the global pool), else the uid
+    /// (its per-user pool).
+    pub fn uid_class(&self) -> u32 {
+        if ouroboros::proc::is_ouroboros_member(self.uid) {
+            0
+        } else {
+            self.uid
         }
     }
 }

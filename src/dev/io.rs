@@ -1,0 +1,177 @@
+//! `flow_write` and `flow_read`, and the transmit/receive steps the IPCP
+//! functions share with them.
+
+use super::crc::{crc32_be, CRCLEN};
+use super::process::{get, Process};
+use super::table::{flags, FlowEnd};
+use super::PROG_MAX_FLOWS;
+use crate::errno::{Error, Result};
+use crate::ssm::{Block, FLOW_PKT};
+use crate::time::MonoTime;
+use std::sync::Arc;
+
+/// The flow end at `fd`: `BadF` out of range, `NotAlloc` if free.
+pub fn end_of(p: &Process, fd: i32) -> Result<Arc<FlowEnd>> {
+    if !(0..PROG_MAX_FLOWS).contains(&fd) {
+        return Err(Error::BadF);
+    }
+    p.table
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .get(fd)
+        .ok_or(Error::NotAlloc)
+}
+
+/// `flow_write`: one packet of `buf`; returns its length. As upstream, a
+/// full or closed peer ring drops the packet silently.
+pub fn flow_write(fd: i32, buf: &[u8]) -> Result<usize> {
+    let p = get()?;
+    let end = end_of(p, fd)?;
+    let now = MonoTime::now();
+    let (fl, timeo) = {
+        let v = end.vars();
+        (u32::from(v.flags), v.snd_timeo)
+    };
+    if fl & flags::FLOWFACCMODE == flags::FLOWFRDONLY {
+        return Err(Error::Perm);
+    }
+    let deadline = timeo.map(|t| now.after(t));
+    let block = if fl & flags::FLOWFWNOBLOCK != 0 {
+        p.pool.alloc(buf.len())?
+    } else {
+        p.pool.alloc_b(buf.len(), deadline)?
+    };
+    block.write(0, buf)?;
+    transmit(p, &end, block, fl & flags::FLOWFWNOBLOCK == 0, deadline)?;
+    Ok(buf.len())
+}
+
+/// Sends a packet already in `block` to the peer: activity stamp, CRC when
+/// the flow has `ber = 0`, the ring write and the peer's FLOW_PKT event.
+/// Ring failures free the block and count as sent (upstream).
+pub fn transmit(
+    p: &Process,
+    end: &FlowEnd,
+    block: Block<'_>,
+    blocking: bool,
+    deadline: Option<MonoTime>,
+) -> Result<()> {
+    end.touch_snd(MonoTime::now());
+    if !block.is_empty() && end.qs.ber == 0 {
+        // SAFETY: we own this freshly allocated packet.
+        let crc = crc32_be(unsafe { block.bytes() });
+        if block.tail_alloc(CRCLEN).is_err() {
+            let _ = p.pool.remove(block.off());
+            return Err(Error::NoMem);
+        }
+        let len = block.len();
+        block.write(len - CRCLEN, &crc)?;
+    }
+    let off = block.off();
+    let r = if blocking {
+        end.tx.write_b(off, deadline)
+    } else {
+        end.tx.write(off)
+    };
+    match r {
+        Ok(()) => end.peer.notify(end.id, FLOW_PKT),
+        Err(_) => {
+            let _ = p.pool.remove(off);
+        }
+    }
+    Ok(())
+}
+
+/// Checks a received packet; false means: drop it (keepalive, CRC error).
+pub fn accept_packet(end: &FlowEnd, block: &Block<'_>) -> bool {
+    if block.is_empty() {
+        return false;
+    }
+    if end.qs.ber == 0 {
+        if block.len() < CRCLEN {
+            return false;
+        }
+        // SAFETY: we hold this packet (just taken from our ring).
+        let data = unsafe { block.bytes() };
+        let (body, crc) = data.split_at(data.len() - CRCLEN);
+        if crc32_be(body) != crc {
+            return false;
+        }
+        let _ = block.tail_release(CRCLEN);
+    }
+    true
+}
+
+/// Takes the next valid packet from our ring (blocking or not). Invalid
+/// packets are dropped: a blocking read loops, a non-blocking one reports
+/// `Again`.
+pub fn next_packet(
+    p: &Process,
+    end: &FlowEnd,
+    blocking: bool,
+    deadline: Option<MonoTime>,
+) -> Result<usize> {
+    loop {
+        let off = if blocking {
+            end.rx.read_b(deadline)?
+        } else {
+            end.rx.read()?
+        };
+        end.touch_rcv(MonoTime::now());
+        let ok = p.pool.get(off).is_some_and(|b| accept_packet(end, &b));
+        if ok {
+            return Ok(off);
+        }
+        if p.pool.get(off).is_some() {
+            let _ = p.pool.remove(off);
+        }
+        if !blocking {
+            return Err(Error::Again);
+        }
+    }
+}
+
+/// `flow_read`: copies the next packet (or its first `buf.len()` bytes)
+/// into `buf`. Returns 0 after a packet that filled `buf` exactly, with
+/// partial reads on (upstream's end-of-packet marker).
+pub fn flow_read(fd: i32, buf: &mut [u8]) -> Result<usize> {
+    let p = get()?;
+    let end = end_of(p, fd)?;
+    let (fl, timeo, pending) = {
+        let mut v = end.vars();
+        if v.part_done {
+            v.part_done = false;
+            return Ok(0);
+        }
+        (u32::from(v.flags), v.rcv_timeo, v.part.take())
+    };
+    let blocking = fl & flags::FLOWFRNOBLOCK == 0;
+    let partial = fl & flags::FLOWFRNOPART == 0;
+    let deadline = timeo.map(|t| MonoTime::now().after(t));
+    let off = match pending {
+        Some(off) => off,
+        None => next_packet(p, &end, blocking, deadline)?,
+    };
+    let Some(block) = p.pool.get(off) else {
+        return Err(Error::Again);
+    };
+    let n = block.len();
+    if n <= buf.len() {
+        block.read(buf);
+        let _ = p.pool.remove(off);
+        if partial && n == buf.len() {
+            end.vars().part_done = true;
+        }
+        end.touch_rcv(MonoTime::now());
+        return Ok(n);
+    }
+    if !partial {
+        let _ = p.pool.remove(off);
+        return Err(Error::MsgSize);
+    }
+    // Upstream delivers the first part, then 0, and drops the rest.
+    let c = block.read(buf);
+    let _ = block.head_release(n);
+    end.vars().part = Some(off);
+    Ok(c)
+}

@@ -1,0 +1,224 @@
+//! The IPCP side of flows ("np1" flows towards applications), used by the
+//! ipcpd-* daemons: set-up on the IRMd's word, packet transfer between an
+//! application's pool and ours, and teardown.
+
+use super::flow::{flow_init, teardown};
+use super::io::end_of;
+use super::irm;
+use super::process::{get, Process};
+use crate::errno::{Error, Result};
+use crate::pb::msg::FlowInfoMsg;
+use crate::pb::{IrmMsg, IrmMsgCode};
+use crate::qos::QosSpec;
+use crate::ssm::{Pool, ACL_FLOWDOWN, FLOW_DEALLOC, FLOW_PKT};
+use crate::time::MonoTime;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn np1_info(id: i32, n_pid: i32, n_1_pid: i32) -> FlowInfoMsg {
+    FlowInfoMsg {
+        id: id as u32,
+        n_pid: n_pid as u32,
+        n_1_pid: n_1_pid as u32,
+        mpl: 0,
+        state: 0,
+        qos: (&QosSpec::NP1).into(),
+        uid: 0,
+    }
+}
+
+/// Our end of flow `flow_id` towards application `app` (the IRMd created
+/// the rings); returns its fd.
+pub fn np1_flow_alloc(app: i32, flow_id: i32) -> Result<i32> {
+    let p = get()?;
+    flow_init(p, &np1_info(flow_id, p.pid, app), 0)
+}
+
+/// Sets the application's pool for an np1 flow (`uid` != 0: its PUP).
+pub fn np1_set_pool(fd: i32, uid: u32) -> Result<()> {
+    let p = get()?;
+    let end = end_of(p, fd)?;
+    let pool = if uid == 0 {
+        None
+    } else {
+        Some(Arc::new(Pool::open(uid).map_err(|_| Error::NoMem)?))
+    };
+    *end.np1_pool.lock().unwrap_or_else(|e| e.into_inner()) = pool;
+    Ok(())
+}
+
+/// Reports an incoming flow for `hash` to the IRMd; on success sets up our
+/// end towards the accepting application and returns its fd.
+pub fn ipcp_flow_req_arr(hash: &[u8], qs: &QosSpec, mpl: u32, data: &[u8]) -> Result<i32> {
+    let p = get()?;
+    let info = FlowInfoMsg {
+        id: 0,
+        n_pid: 0,
+        n_1_pid: p.pid as u32,
+        mpl,
+        state: 0,
+        qos: qs.into(),
+        uid: 0,
+    };
+    let msg = IrmMsg {
+        flow_info: Some(info),
+        hash: Some(hash.to_vec()),
+        pk: Some(data.to_vec()),
+        ..IrmMsg::with_code(IrmMsgCode::IpcpFlowReqArr)
+    };
+    let reply = irm::call(&msg)?;
+    irm::result(&reply)?;
+    let got = reply.flow_info.ok_or(Error::BadF)?;
+    flow_init(p, &np1_info(got.id as i32, p.pid, got.n_pid as i32), 0)
+}
+
+/// After the IRMd's response for `flow_id`: with `resp == 0`, waits until
+/// our end exists; returns its fd.
+pub fn np1_flow_resp(flow_id: i32, resp: i32) -> Result<i32> {
+    let p = get()?;
+    if resp != 0 {
+        return Ok(fd_of(p, flow_id));
+    }
+    let mut g = p.ids_lock.lock().unwrap_or_else(|e| e.into_inner());
+    let deadline = MonoTime::now().after(Duration::from_secs(20));
+    loop {
+        let fd = fd_of(p, flow_id);
+        if fd >= 0 {
+            return Ok(fd);
+        }
+        let now = MonoTime::now();
+        if now >= deadline {
+            return Err(Error::Perm);
+        }
+        g = p
+            .ids_changed
+            .wait_timeout(g, deadline.since(now))
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+    }
+}
+
+/// The IRMd asked to tear down `flow_id` after `linger` seconds.
+pub fn np1_flow_dealloc(flow_id: i32, linger: u32) -> Result<i32> {
+    std::thread::sleep(Duration::from_secs(u64::from(linger)));
+    let p = get()?;
+    Ok(fd_of(p, flow_id))
+}
+
+fn fd_of(p: &Process, flow_id: i32) -> i32 {
+    p.table
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .fd_of(flow_id)
+}
+
+/// Tells the IRMd how the allocation on our flow `fd` ended.
+pub fn ipcp_flow_alloc_reply(fd: i32, response: i32, mpl: u32, data: &[u8]) -> Result<()> {
+    let p = get()?;
+    let end = end_of(p, fd)?;
+    let msg = IrmMsg {
+        flow_info: Some(FlowInfoMsg {
+            id: end.id as u32,
+            mpl,
+            ..Default::default()
+        }),
+        response: Some(response),
+        pk: Some(data.to_vec()),
+        ..IrmMsg::with_code(IrmMsgCode::IpcpFlowAllocReply)
+    };
+    irm::result(&irm::call(&msg)?)
+}
+
+/// Marks our end down, tells the application, and waits (bounded) until
+/// it has taken what was queued for us.
+pub fn ipcp_flow_fini(fd: i32) -> Result<()> {
+    let p = get()?;
+    let end = end_of(p, fd)?;
+    end.rx.set_acl(ACL_FLOWDOWN);
+    end.tx.set_acl(ACL_FLOWDOWN);
+    end.peer.notify(end.id, FLOW_DEALLOC);
+    // drop what the application still sent us
+    while let Ok(off) = end.rx.read() {
+        free_in(p, &end, off);
+    }
+    Ok(())
+}
+
+/// Tells the IRMd our end of `fd` is gone, then tears it down.
+pub fn ipcp_flow_dealloc(fd: i32) -> Result<()> {
+    let p = get()?;
+    let end = end_of(p, fd)?;
+    let msg = IrmMsg {
+        flow_info: Some(FlowInfoMsg {
+            id: end.id as u32,
+            n_1_pid: end.n_1_pid as u32,
+            ..Default::default()
+        }),
+        ..IrmMsg::with_code(IrmMsgCode::IpcpFlowDealloc)
+    };
+    let reply = irm::call(&msg)?;
+    teardown(p, fd);
+    irm::result(&reply)
+}
+
+/// Frees a block the application put in our ring (its pool, or ours).
+fn free_in(p: &Process, end: &super::table::FlowEnd, off: usize) {
+    match end
+        .np1_pool
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .as_ref()
+    {
+        Some(pool) => {
+            let _ = pool.remove(off);
+        }
+        None => {
+            let _ = p.pool.remove(off);
+        }
+    }
+}
+
+/// Moves one packet from `src`'s ring to `dst`'s peer: zero-copy between
+/// flows in our pool, one copy when the pools differ.
+pub fn local_flow_transfer(src: i32, dst: i32) -> Result<()> {
+    let p = get()?;
+    let s = end_of(p, src)?;
+    let off = s.rx.read()?;
+    s.touch_rcv(MonoTime::now());
+    let Ok(d) = end_of(p, dst) else {
+        free_in(p, &s, off);
+        return Err(Error::NotAlloc);
+    };
+    let sp = s.np1_pool.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let dp = d.np1_pool.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let same = match (&sp, &dp) {
+        (None, None) => true,
+        (Some(a), Some(b)) => Arc::ptr_eq(a, b),
+        _ => false,
+    };
+    let out = if same {
+        off
+    } else {
+        let src_pool: &Pool = sp.as_deref().unwrap_or(&p.pool);
+        let dst_pool: &Pool = dp.as_deref().unwrap_or(&p.pool);
+        let Some(b) = src_pool.get(off) else {
+            return Err(Error::Again);
+        };
+        let bytes = b.to_vec();
+        let _ = src_pool.remove(off);
+        let nb = dst_pool.alloc(bytes.len()).map_err(|_| Error::NoMem)?;
+        nb.write(0, &bytes)?;
+        nb.off()
+    };
+    d.touch_snd(MonoTime::now());
+    match d.tx.write_b(out, None) {
+        Ok(()) => {
+            d.peer.notify(d.id, FLOW_PKT);
+            Ok(())
+        }
+        Err(e) => {
+            free_in(p, &d, out);
+            Err(e)
+        }
+    }
+}
