@@ -1,28 +1,100 @@
 //! ipcpd-local: a layer inside one host. Registration keeps a set of name
-//! hashes; queries answer from it.
+//! hashes; an allocation pairs the allocator's np1 flow with the
+//! acceptor's, and a packet loop moves every packet across the pair.
 
 use crate::ops::IpcpOps;
+use crate::runtime::Ipcp;
+use ouroboros::dev::fqueue::{FSet, FQ};
+use ouroboros::dev::np1;
 use ouroboros::hash::hex;
 use ouroboros::ipcp::IpcpConfig;
-use ouroboros::log_info;
-use std::collections::HashSet;
-use std::sync::Mutex;
+use ouroboros::qos::QosSpec;
+use ouroboros::ssm::FLOW_PKT;
+use ouroboros::{log_err, log_info};
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 const PREFIX: &str = "ipcpd-local";
+/// Maximum packet lifetime reported for local flows (ms).
+const LOCAL_MPL: u32 = 100;
 
 #[derive(Default)]
 pub struct Local {
     names: Mutex<HashSet<Vec<u8>>>,
+    /// Pairs of np1 fds: a packet read on one goes out on the other.
+    pairs: Arc<RwLock<HashMap<i32, i32>>>,
+    /// The flows the packet loop watches.
+    flows: Mutex<Option<Arc<FSet>>>,
 }
 
 impl Local {
     fn names(&self) -> std::sync::MutexGuard<'_, HashSet<Vec<u8>>> {
         self.names.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn flows(&self) -> Option<Arc<FSet>> {
+        self.flows.lock().unwrap_or_else(|e| e.into_inner()).clone()
+    }
+
+    fn pair(&self, a: i32, b: i32) {
+        let mut p = self.pairs.write().unwrap_or_else(|e| e.into_inner());
+        p.insert(a, b);
+        p.insert(b, a);
+    }
+
+    fn peer_of(&self, fd: i32) -> Option<i32> {
+        self.pairs
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&fd)
+            .copied()
+    }
+}
+
+/// Moves packets across paired flows, one per FLOW_PKT event.
+fn packet_loop(set: Arc<FSet>, pairs: Arc<RwLock<HashMap<i32, i32>>>) {
+    let mut fq = FQ::new();
+    loop {
+        if set.wait(&mut fq, Some(Duration::from_secs(1))).is_err() {
+            continue;
+        }
+        while let Ok(src) = fq.next_fd() {
+            if fq.event_type() != Ok(FLOW_PKT) {
+                continue;
+            }
+            let dst = pairs
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .get(&src)
+                .copied();
+            if let Some(dst) = dst {
+                let _ = np1::local_flow_transfer(src, dst);
+            }
+        }
+    }
 }
 
 impl IpcpOps for Local {
     fn bootstrap(&self, _conf: &IpcpConfig) -> Option<i32> {
+        let Some(set) = FSet::create() else {
+            log_err!(PREFIX, "Failed to create the flow set.");
+            return Some(-1);
+        };
+        let set = Arc::new(set);
+        *self.flows.lock().unwrap_or_else(|e| e.into_inner()) = Some(set.clone());
+        let pairs = self.pairs.clone();
+        let started = std::thread::Builder::new()
+            .name("local-packets".into())
+            .spawn(move || packet_loop(set, pairs));
+        if started.is_err() {
+            log_err!(
+                PREFIX,
+                "Failed to create pthread: {}",
+                std::io::Error::last_os_error()
+            );
+            return Some(-1);
+        }
         Some(0)
     }
 
@@ -40,5 +112,70 @@ impl IpcpOps for Local {
 
     fn query(&self, hash: &[u8]) -> Option<i32> {
         Some(if self.names().contains(hash) { 0 } else { -1 })
+    }
+
+    fn flow_alloc(
+        &self,
+        ipcp: &Ipcp,
+        fd: i32,
+        hash: &[u8],
+        qs: &QosSpec,
+        pk: &[u8],
+    ) -> Option<i32> {
+        let out = ipcp.wait_flow_req_arr(hash, qs, LOCAL_MPL, pk);
+        if out < 0 {
+            return Some(-1);
+        }
+        self.pair(fd, out);
+        if let Some(set) = self.flows() {
+            let _ = set.add(fd);
+        }
+        log_info!(PREFIX, "Pending local allocation request on fd {}.", fd);
+        Some(0)
+    }
+
+    fn flow_alloc_resp(&self, ipcp: &Ipcp, fd: i32, response: i32, pk: &[u8]) -> Option<i32> {
+        if ipcp.wait_flow_resp(fd) < 0 {
+            log_err!(PREFIX, "Failed waiting for IRMd response.");
+            return Some(-1);
+        }
+        if response < 0 {
+            let mut p = self.pairs.write().unwrap_or_else(|e| e.into_inner());
+            if let Some(other) = p.remove(&fd) {
+                p.remove(&other);
+            }
+            return Some(0);
+        }
+        let Some(out) = self.peer_of(fd) else {
+            log_err!(PREFIX, "Invalid out_fd.");
+            return Some(-1);
+        };
+        let set = self.flows();
+        if let Some(set) = &set {
+            let _ = set.add(fd);
+        }
+        if np1::ipcp_flow_alloc_reply(out, response, LOCAL_MPL, pk).is_err() {
+            log_err!(PREFIX, "Failed to reply to allocation");
+            if let Some(set) = &set {
+                set.del(fd);
+            }
+            return Some(-1);
+        }
+        log_info!(PREFIX, "Flow allocation completed, fds ({}, {}).", out, fd);
+        Some(0)
+    }
+
+    fn flow_dealloc(&self, _ipcp: &Ipcp, fd: i32) -> Option<i32> {
+        let _ = np1::ipcp_flow_fini(fd);
+        if let Some(set) = self.flows() {
+            set.del(fd);
+        }
+        self.pairs
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&fd);
+        let _ = np1::ipcp_flow_dealloc(fd);
+        log_info!(PREFIX, "Flow with fd {} deallocated.", fd);
+        Some(0)
     }
 }

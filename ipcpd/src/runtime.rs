@@ -8,7 +8,8 @@ use ouroboros::paths::FUSE_PREFIX;
 use ouroboros::pb::msg::IpcpInfoMsg;
 use ouroboros::pb::{IrmMsg, IrmMsgCode};
 use ouroboros::{log_err, log_info, sock};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
 
 pub const PREFIX: &str = "ipcpd/ipcp";
 
@@ -21,6 +22,10 @@ pub struct Ipcp {
     /// Layer name and directory hash once operational.
     layer: Mutex<Option<(String, HashAlgo)>>,
     pub ops: Box<dyn IpcpOps>,
+    /// The fd of the flow request handed to the IRMd and not answered
+    /// yet (-1: none); requests are serialised on it.
+    alloc_id: Mutex<i32>,
+    alloc_cond: Condvar,
 }
 
 impl Ipcp {
@@ -38,6 +43,63 @@ impl Ipcp {
 
     pub fn set_layer(&self, name: &str, algo: HashAlgo) {
         *self.layer.lock().unwrap_or_else(|e| e.into_inner()) = Some((name.to_string(), algo));
+    }
+}
+
+/// Poll period while waiting for the previous flow request.
+const ALLOC_TIMEOUT: Duration = Duration::from_millis(50);
+
+impl Ipcp {
+    /// Reports an incoming flow for `hash` to the IRMd, one at a time: a
+    /// second request waits until the first was answered.
+    pub fn wait_flow_req_arr(
+        &self,
+        hash: &[u8],
+        qs: &ouroboros::qos::QosSpec,
+        mpl: u32,
+        pk: &[u8],
+    ) -> i32 {
+        let mut id = self.alloc_id.lock().unwrap_or_else(|e| e.into_inner());
+        while *id != -1 && self.state() == IpcpState::Operational {
+            id = self
+                .alloc_cond
+                .wait_timeout(id, ALLOC_TIMEOUT)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        if self.state() != IpcpState::Operational {
+            log_err!(PREFIX, "Won't allocate over non-operational IPCP.");
+            return -ouroboros::errno::EIPCPSTATE;
+        }
+        match ouroboros::dev::np1::ipcp_flow_req_arr(hash, qs, mpl, pk) {
+            Ok(fd) => {
+                *id = fd;
+                self.alloc_cond.notify_all();
+                fd
+            }
+            Err(e) => {
+                log_err!(PREFIX, "Failed to get fd for flow.");
+                e.code()
+            }
+        }
+    }
+
+    /// Waits until the request on `fd` is the pending one, and clears it.
+    pub fn wait_flow_resp(&self, fd: i32) -> i32 {
+        let mut id = self.alloc_id.lock().unwrap_or_else(|e| e.into_inner());
+        while *id != fd && self.state() == IpcpState::Operational {
+            id = self
+                .alloc_cond
+                .wait_timeout(id, ALLOC_TIMEOUT)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
+        if self.state() != IpcpState::Operational {
+            return -1;
+        }
+        *id = -1;
+        self.alloc_cond.notify_all();
+        0
     }
 }
 
@@ -68,16 +130,15 @@ fn atoi(s: &str) -> i32 {
 }
 
 fn exit_process(code: i32) -> ! {
-    ouroboros::dev::proc::exit_notify();
+    ouroboros::dev::fini();
     std::process::exit(code)
 }
 
 /// Runs an IPCP of `ipcp_type` with `ops` until the IRMd stops it.
 pub fn run(ipcp_type: IpcpType, ops: Box<dyn IpcpOps>) -> ! {
     let argv: Vec<String> = std::env::args().collect();
-    let prog = ouroboros::dev::proc::program_name(&argv);
-    if ouroboros::dev::proc::announce(&prog).is_err() {
-        eprintln!("FATAL: Could not announce to IRMd.");
+    if let Err(e) = ouroboros::dev::init(&argv) {
+        eprintln!("FATAL: {e}");
         std::process::exit(1);
     }
     let Some((irmd_pid, name, syslog)) = parse_args(&argv) else {
@@ -125,6 +186,8 @@ pub fn run(ipcp_type: IpcpType, ops: Box<dyn IpcpOps>) -> ! {
         state: Mutex::new(IpcpState::Init),
         layer: Mutex::new(None),
         ops,
+        alloc_id: Mutex::new(-1),
+        alloc_cond: Condvar::new(),
     });
     log_info!(
         PREFIX,

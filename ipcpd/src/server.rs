@@ -31,7 +31,7 @@ fn serve_one(ipcp: &Ipcp, conn: Conn) {
     let _ = conn.send(&reply.encode_to_vec());
 }
 
-fn state_name(s: IpcpState) -> &'static str {
+pub fn state_name(s: IpcpState) -> &'static str {
     match s {
         IpcpState::Null => "null",
         IpcpState::Init => "init",
@@ -44,7 +44,7 @@ fn state_name(s: IpcpState) -> &'static str {
 }
 
 /// First four bytes of a hash in hex, as upstream logs hashes.
-fn h32(hash: &[u8]) -> String {
+pub fn h32(hash: &[u8]) -> String {
     hex(&hash[..hash.len().min(4)])
 }
 
@@ -116,18 +116,10 @@ pub fn handle(ipcp: &Ipcp, msg: &IpcpMsg) -> IpcpMsg {
             }
             Some(h) => ipcp.ops.query(h).unwrap_or_else(|| unsupported("query")),
         },
-        Some(
-            IpcpMsgCode::IpcpFlowAlloc
-            | IpcpMsgCode::IpcpFlowJoin
-            | IpcpMsgCode::IpcpFlowAllocResp
-            | IpcpMsgCode::IpcpFlowDealloc,
-        ) => {
-            log_err!(
-                PREFIX,
-                "Flow operations are not supported by this IPCP yet."
-            );
-            NOTSUP
-        }
+        Some(IpcpMsgCode::IpcpFlowAlloc) => crate::flows::alloc(ipcp, msg),
+        Some(IpcpMsgCode::IpcpFlowJoin) => crate::flows::join(ipcp, msg),
+        Some(IpcpMsgCode::IpcpFlowAllocResp) => crate::flows::alloc_resp(ipcp, msg),
+        Some(IpcpMsgCode::IpcpFlowDealloc) => crate::flows::dealloc(ipcp, msg),
         Some(IpcpMsgCode::IpcpReply) | None => {
             log_err!(PREFIX, "Unknown message code: {}.", msg.code);
             -1
@@ -137,12 +129,12 @@ pub fn handle(ipcp: &Ipcp, msg: &IpcpMsg) -> IpcpMsg {
     reply
 }
 
-fn unsupported(what: &str) -> i32 {
+pub fn unsupported(what: &str) -> i32 {
     log_err!(PREFIX, "Failed to {}: operation unsupported.", what);
     NOTSUP
 }
 
-fn wrong_state(what: &str, s: IpcpState, need: IpcpState) -> i32 {
+pub fn wrong_state(what: &str, s: IpcpState, need: IpcpState) -> i32 {
     log_err!(
         PREFIX,
         "Failed to {}: IPCP in state <{}>, need <{}>.",

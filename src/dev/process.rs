@@ -82,7 +82,15 @@ pub fn init(argv: &[String]) -> std::result::Result<(), InitError> {
     if let Some(p) = PROCESS.get() {
         *p.rx.lock().unwrap_or_else(|e| e.into_inner()) = Some(handle);
     }
+    // Say goodbye at exit(), like upstream's destructor.
+    // SAFETY: registers a plain extern "C" function without arguments.
+    unsafe { libc::atexit(fini_at_exit) };
     Ok(())
+}
+
+extern "C" fn fini_at_exit() {
+    // no panic may unwind into libc
+    let _ = std::panic::catch_unwind(fini);
 }
 
 /// `init` with this process's own arguments.
