@@ -25,6 +25,7 @@ pub fn sweep(irmd: &Irmd) {
         let dead = irmd.reg().dead_proc();
         let Some(pid) = dead else { break };
         log_info!("irmd", "Process {} died.", pid);
+        crate::ops::cleanup::proc_died(irmd, pid);
         cleanup_pid(irmd, pid);
         irmd.reg().destroy_proc(pid);
         irmd.notify();
@@ -36,6 +37,18 @@ pub fn sweep(irmd: &Irmd) {
 pub fn cleanup_pid(irmd: &Irmd, pid: i32) {
     if let Some(gspp) = irmd.gspp.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
         let _ = gspp.reclaim_orphans(pid);
+    }
+    // upstream reclaims only in the GSPP; per-user pools leak otherwise
+    let uid = irmd.reg().proc_uid(pid);
+    if uid != 0 {
+        if let Some(pup) = irmd
+            .pups
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&uid)
+        {
+            let _ = pup.reclaim_orphans(pid);
+        }
     }
     let mnt = match irmd.reg().ipcp(pid) {
         Some(i) => format!("{FUSE_PREFIX}/{}", i.info.name),

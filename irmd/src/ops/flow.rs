@@ -100,7 +100,7 @@ fn wait_for_accept(irmd: &Irmd, name: &str) -> Result<i32, i32> {
 }
 
 /// Removes a flow record and its ring buffers.
-fn destroy_flow(irmd: &Irmd, id: i32) {
+pub fn destroy_flow(irmd: &Irmd, id: i32) {
     let removed = irmd.reg().remove_flow(id);
     match removed {
         Some(f) => shm::destroy_rbuffs(f.rbuffs),
@@ -691,6 +691,11 @@ pub fn dealloc(irmd: &Irmd, id: i32, pid: i32, linger: u32) -> i32 {
     }
     drop(reg);
     if direct {
+        return 0;
+    }
+    if !ouroboros::proc::alive(n_1_pid) {
+        // nobody left to answer for the IPCP side
+        destroy_flow(irmd, id);
         return 0;
     }
     let msg = IpcpMsg {

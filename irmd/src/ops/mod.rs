@@ -2,6 +2,7 @@
 //! result code (0 or negative errno; -1 for generic failure).
 
 pub mod bind;
+pub mod cleanup;
 pub mod flow;
 pub mod ipcp;
 pub mod name;
