@@ -39,6 +39,17 @@ pub fn bin(name: &str) -> PathBuf {
     p
 }
 
+/// Path of one of the workspace's examples (built by `cargo test`).
+pub fn example(name: &str) -> PathBuf {
+    let p = bin_dir().join("examples").join(name);
+    assert!(
+        p.exists(),
+        "{} missing: run `cargo build --workspace --examples` first",
+        p.display()
+    );
+    p
+}
+
 /// A directory where our C libraries carry upstream's file names
 /// (`libouroboros-irm.so.0.23` etc., links to the cargo outputs), for
 /// `-L` and `LD_LIBRARY_PATH`.
@@ -205,7 +216,8 @@ impl System {
 
     /// A command that runs `prog` inside the system (stdin closed).
     pub fn command(&self, prog: &str) -> Command {
-        let prog = if prog.contains('/') {
+        // workspace binaries by name; anything else as given (PATH)
+        let prog = if prog.contains('/') || !bin_dir().join(prog).exists() {
             PathBuf::from(prog)
         } else {
             bin(prog)
@@ -271,6 +283,21 @@ impl Drop for System {
             let _ = c.wait();
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Host pid of the program a `System::command` child runs (the child
+/// itself is `nsenter`, which waits for it).
+pub fn inner_pid(child: &Child) -> Option<i32> {
+    child_of(child.id() as i32)
+}
+
+/// Sends `sig` to the program a `System::command` child runs.
+pub fn signal_inner(child: &Child, sig: i32) -> bool {
+    match inner_pid(child) {
+        // SAFETY: kill(2) of a process we started.
+        Some(pid) => unsafe { libc::kill(pid, sig) == 0 },
+        None => false,
     }
 }
 

@@ -1,0 +1,185 @@
+//! The data plane end to end, on our irmd, ipcpd-local and library, with
+//! the Rust examples: direct flows, flows through the local IPCP (client
+//! under another uid, so the pools differ), 1 000 concurrent flows, and a
+//! killed client whose blocks, flows and ring buffers are all reclaimed.
+
+use harness::{code, example, System};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+/// Starts the echo server bound to `name` in `sys`.
+fn echo_server(sys: &System, name: &str) -> Child {
+    let srv = example("echo_server");
+    let out = sys.run(&[
+        "irm",
+        "bind",
+        "program",
+        srv.to_str().unwrap(),
+        "name",
+        name,
+    ]);
+    assert_eq!(
+        code(&out.status),
+        0,
+        "bind: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    let child = sys
+        .command(srv.to_str().unwrap())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(sys, |log| log.contains("(echo_server)"));
+    child
+}
+
+/// Waits (bounded) until the IRMd log satisfies `ok`.
+fn wait_for(sys: &System, ok: impl Fn(&str) -> bool) {
+    let end = Instant::now() + Duration::from_secs(20);
+    while !ok(&sys.log()) {
+        assert!(Instant::now() < end, "timed out; log:\n{}", sys.log());
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+fn local_layer(sys: &System, name: &str) {
+    for cmd in [
+        &[
+            "irm",
+            "ipcp",
+            "bootstrap",
+            "type",
+            "local",
+            "name",
+            "loc",
+            "layer",
+            "lo",
+        ][..],
+        &["irm", "name", "reg", name, "layer", "lo"],
+    ] {
+        let out = sys.run(cmd);
+        assert_eq!(
+            code(&out.status),
+            0,
+            "{cmd:?}: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+}
+
+fn run_ok(sys: &System, argv: &[&str]) -> String {
+    let out = sys.run(argv);
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_eq!(
+        code(&out.status),
+        0,
+        "{argv:?}: {text}{}\nlog:\n{}",
+        String::from_utf8_lossy(&out.stderr),
+        sys.log()
+    );
+    text
+}
+
+fn free_blocks(sys: &System) -> u64 {
+    run_ok(sys, &["o7s-pool-stats"])
+        .trim()
+        .parse()
+        .expect("a number")
+}
+
+fn shm_objects(sys: &System, prefix: &str) -> Vec<String> {
+    std::fs::read_dir(sys.host_path("/dev/shm"))
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn direct_flow_echoes_ten_thousand_packets() {
+    let sys = System::start();
+    let _srv = echo_server(&sys, "echo");
+    let client = example("echo_client");
+    let text = run_ok(&sys, &[client.to_str().unwrap(), "echo", "10000", "1400"]);
+    assert!(text.contains("10000 packets echoed"), "{text}");
+    assert!(
+        sys.log().contains("allocated (direct)"),
+        "expected a direct flow:\n{}",
+        sys.log()
+    );
+}
+
+#[test]
+fn flow_through_the_local_ipcp() {
+    let sys = System::start();
+    local_layer(&sys, "echo");
+    let _srv = echo_server(&sys, "echo");
+    let client = example("echo_client");
+    let argv = [
+        "setpriv",
+        "--reuid=65534",
+        "--regid=65534",
+        "--clear-groups",
+        client.to_str().unwrap(),
+        "echo",
+        "5000",
+        "60000",
+    ];
+    let text = run_ok(&sys, &argv);
+    assert!(text.contains("5000 packets echoed"), "{text}");
+    let log = sys.log();
+    assert!(
+        log.contains("Flow request arrived for echo."),
+        "expected the IPCP path:\n{log}"
+    );
+    assert!(log.contains("Completed deallocation of flow_id"), "{log}");
+}
+
+#[test]
+fn a_thousand_concurrent_flows() {
+    let sys = System::start();
+    let _srv = echo_server(&sys, "echo");
+    let text = run_ok(
+        &sys,
+        &[example("many_flows").to_str().unwrap(), "echo", "1000"],
+    );
+    assert!(text.contains("1000 concurrent flows echoed"), "{text}");
+}
+
+#[test]
+fn killed_client_loses_no_block() {
+    let sys = System::start();
+    let _srv = echo_server(&sys, "echo");
+    let baseline = free_blocks(&sys);
+    let client = example("echo_client");
+    let mut c = sys
+        .command(client.to_str().unwrap())
+        .args(["echo", "100000000", "60000"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    wait_for(&sys, |log| log.contains("allocated (direct)"));
+    std::thread::sleep(Duration::from_millis(300));
+    assert!(
+        harness::signal_inner(&c, libc::SIGKILL),
+        "kill -9 the client"
+    );
+    c.wait().unwrap();
+    // the IRMd notices within a second or so, then reclaims
+    wait_for(&sys, |log| log.contains("died."));
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        let now = free_blocks(&sys);
+        if now == baseline && shm_objects(&sys, "ouroboros.rbuff.").is_empty() {
+            break;
+        }
+        assert!(
+            Instant::now() < end,
+            "free blocks {now} (baseline {baseline}), rbuffs {:?}",
+            shm_objects(&sys, "ouroboros.rbuff.")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
