@@ -286,6 +286,17 @@ impl Drop for System {
     }
 }
 
+/// A program running in the background in a system; killed and reaped
+/// when dropped (the system's end would kill it anyway).
+pub struct Background(pub Child);
+
+impl Drop for Background {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 /// Host pid of the program a `System::command` child runs (the child
 /// itself is `nsenter`, which waits for it).
 pub fn inner_pid(child: &Child) -> Option<i32> {

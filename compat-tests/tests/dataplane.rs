@@ -3,12 +3,12 @@
 //! under another uid, so the pools differ), 1 000 concurrent flows, and a
 //! killed client whose blocks, flows and ring buffers are all reclaimed.
 
-use harness::{code, example, System};
-use std::process::{Child, Stdio};
+use harness::{code, example, Background, System};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Starts the echo server bound to `name` in `sys`.
-fn echo_server(sys: &System, name: &str) -> Child {
+fn echo_server(sys: &System, name: &str) -> Background {
     let srv = example("echo_server");
     let out = sys.run(&[
         "irm",
@@ -31,7 +31,7 @@ fn echo_server(sys: &System, name: &str) -> Child {
         .spawn()
         .unwrap();
     wait_for(sys, |log| log.contains("(echo_server)"));
-    child
+    Background(child)
 }
 
 /// Waits (bounded) until the IRMd log satisfies `ok`.
