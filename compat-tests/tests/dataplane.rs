@@ -112,6 +112,20 @@ fn direct_flow_echoes_ten_thousand_packets() {
 }
 
 #[test]
+fn frct_flows_echo_in_order() {
+    let sys = System::start();
+    let _srv = echo_server(&sys, "echo");
+    let client = example("echo_client");
+    for qos in ["data", "best", "voice"] {
+        let text = run_ok(
+            &sys,
+            &[client.to_str().unwrap(), "echo", "3000", "9000", qos],
+        );
+        assert!(text.contains("3000 packets echoed"), "{qos}: {text}");
+    }
+}
+
+#[test]
 fn flow_through_the_local_ipcp() {
     let sys = System::start();
     local_layer(&sys, "echo");
@@ -129,6 +143,11 @@ fn flow_through_the_local_ipcp() {
     ];
     let text = run_ok(&sys, &argv);
     assert!(text.contains("5000 packets echoed"), "{text}");
+    let mut argv = argv.to_vec();
+    argv[6] = "2000";
+    argv.push("data");
+    let text = run_ok(&sys, &argv);
+    assert!(text.contains("2000 packets echoed"), "with FRCT: {text}");
     let log = sys.log();
     assert!(
         log.contains("Flow request arrived for echo."),

@@ -86,11 +86,10 @@ pub fn fccntl(fd: i32, cmd: Cmd<'_>) -> Result<()> {
             // peer's reply can be dropped)
             end.peer.notify(end.id, event);
         }
-        // FRCT flags need an FRCT instance; this flow has none (raw QoS).
-        Cmd::SetFrctFlags(_) => return Err(Error::Perm),
+        Cmd::SetFrctFlags(f) => end.frct.as_ref().ok_or(Error::Perm)?.lock().set_flags(f),
         Cmd::GetFrctFlags(out) => {
-            out.ok_or(Error::Inval)?;
-            return Err(Error::Perm);
+            let out = out.ok_or(Error::Inval)?;
+            *out = end.frct.as_ref().ok_or(Error::Perm)?.lock().flags();
         }
     }
     Ok(())

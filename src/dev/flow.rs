@@ -82,7 +82,14 @@ pub fn flow_init(p: &Process, info: &FlowInfoMsg, cipher_nid: i32) -> Result<i32
         rcv_act: AtomicU64::new(now),
         snd_act: AtomicU64::new(now),
         np1_pool: Mutex::new(None),
+        frct: (info.qos.in_order != 0)
+            .then(|| super::frct::FrctFlow::new(&QosSpec::from(&info.qos), info.mpl)),
     };
+    if end.frct.is_some() {
+        // FRCT flows report to the library's own event queue
+        p.set.add(0, id).map_err(|_| Error::NoMem)?;
+        super::frct::ensure_ticker();
+    }
     table.insert(end);
     drop(table);
     let _g = p.ids_lock.lock().unwrap_or_else(|e| e.into_inner());
@@ -180,7 +187,7 @@ pub fn flow_dealloc(fd: i32) -> Result<()> {
     }
     let mut buf = [0u8; 1];
     let _ = super::io::flow_read(fd, &mut buf);
-    let linger: u64 = 0;
+    let linger = linger(p, &end, fd);
     // Wait for the peer to take what we sent (bounded, unlike upstream,
     // so a dead peer cannot hang us), or until it went down.
     let _ = end.tx.fini(Some(MonoTime::now().after(drain_limit(&end))));
@@ -201,6 +208,31 @@ pub fn flow_dealloc(fd: i32) -> Result<()> {
     irm::result(&reply)
 }
 
+/// FRCT's linger time in whole seconds: keeps reading (5 ms at a time)
+/// while unacknowledged data needs it, stopping when the peer is gone.
+fn linger(p: &Process, end: &FlowEnd, fd: i32) -> u64 {
+    let Some(fr) = end.frct.as_ref() else {
+        return 0;
+    };
+    let mut buf = vec![0u8; 2048];
+    loop {
+        let (w, transmits) = {
+            let mut f = fr.lock();
+            (
+                f.dealloc(MonoTime::now()),
+                super::frct::take_transmits(&mut f),
+            )
+        };
+        super::frct::send_transmits(p, end, transmits);
+        if w >= 0 {
+            return w as u64;
+        }
+        if let Err(Error::FlowDown) = super::io::flow_read(fd, &mut buf) {
+            return w.unsigned_abs();
+        }
+    }
+}
+
 /// Local teardown of `fd`: flags both rings down, tells the peer, and
 /// releases the descriptor. Returns the flow end if there was one.
 pub fn teardown(p: &Process, fd: i32) -> Option<Arc<FlowEnd>> {
@@ -215,6 +247,13 @@ pub fn teardown(p: &Process, fd: i32) -> Option<Arc<FlowEnd>> {
     }
     if let Some(off) = end.vars().part.take() {
         let _ = p.pool.remove(off);
+    }
+    if let Some(fr) = end.frct.as_ref() {
+        p.set.del(0, end.id);
+        let queued: Vec<usize> = fr.lock().drain_queue().collect();
+        for off in queued {
+            let _ = p.pool.remove(off);
+        }
     }
     end.rx.set_acl(ACL_FLOWDOWN);
     end.tx.set_acl(ACL_FLOWDOWN);

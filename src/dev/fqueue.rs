@@ -51,7 +51,16 @@ impl FSet {
     pub fn add(&self, fd: i32) -> Result<()> {
         let p = get()?;
         let end = flow_of(p, fd).ok_or(Error::Inval)?;
-        p.set.add(self.idx, end.id)?;
+        if end.frct.is_some() {
+            // the flow moves from the library's own queue to this set
+            p.set.del(0, end.id);
+        }
+        if let Err(e) = p.set.add(self.idx, end.id) {
+            if end.frct.is_some() {
+                let _ = p.set.add(0, end.id);
+            }
+            return Err(e);
+        }
         if end.rx.queued() > 0 {
             p.set.notify(end.id, FLOW_PKT);
         }
@@ -61,7 +70,12 @@ impl FSet {
     pub fn del(&self, fd: i32) {
         if let Ok(p) = get() {
             if let Some(end) = flow_of(p, fd) {
-                p.set.del(self.idx, end.id);
+                if p.set.has(self.idx, end.id) {
+                    p.set.del(self.idx, end.id);
+                    if end.frct.is_some() {
+                        let _ = p.set.add(0, end.id);
+                    }
+                }
             }
         }
     }
@@ -114,15 +128,39 @@ impl FQ {
         FQ::default()
     }
 
-    /// Skips records that must not surface (flows gone); true if one is
-    /// left at the current position.
+    /// Skips records that must not surface: flows that are gone, and for
+    /// FRCT flows packet events until an in-order packet is ready (feeding
+    /// FRCT what arrived). True if a record is left at the current
+    /// position; a failed read discards the rest of the batch (upstream).
     fn filter(&mut self, p: &Process) -> bool {
-        let table = p.table.read().unwrap_or_else(|e| e.into_inner());
-        while let Some(ev) = self.events.get(self.next) {
-            if table.fd_of(ev.flow_id) >= 0 {
+        while let Some(ev) = self.events.get(self.next).copied() {
+            let end = {
+                let table = p.table.read().unwrap_or_else(|e| e.into_inner());
+                let fd = table.fd_of(ev.flow_id);
+                table.get(fd)
+            };
+            let Some(end) = end else {
+                self.next += 1;
+                continue;
+            };
+            let Some(fr) = end.frct.as_ref().filter(|_| ev.event == FLOW_PKT) else {
+                return true;
+            };
+            if fr.lock().has_ready() {
                 return true;
             }
-            self.next += 1;
+            match super::io::next_packet(p, &end, false, None) {
+                Ok(off) => {
+                    if super::frct::receive(p, &end, fr, off) {
+                        return true;
+                    }
+                    self.next += 1;
+                }
+                Err(_) => {
+                    self.next = self.events.len();
+                    return false;
+                }
+            }
         }
         false
     }

@@ -2,13 +2,17 @@
 //! functions share with them.
 
 use super::crc::{crc32_be, CRCLEN};
+use super::frct::FrctFlow;
 use super::process::{get, Process};
 use super::table::{flags, FlowEnd};
 use super::PROG_MAX_FLOWS;
 use crate::errno::{Error, Result};
+use crate::frct::PCI_LEN;
 use crate::ssm::{Block, FLOW_PKT};
 use crate::time::MonoTime;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 
 /// The flow end at `fd`: `BadF` out of range, `NotAlloc` if free.
 pub fn end_of(p: &Process, fd: i32) -> Result<Arc<FlowEnd>> {
@@ -36,14 +40,86 @@ pub fn flow_write(fd: i32, buf: &[u8]) -> Result<usize> {
         return Err(Error::Perm);
     }
     let deadline = timeo.map(|t| now.after(t));
-    let block = if fl & flags::FLOWFWNOBLOCK != 0 {
-        p.pool.alloc(buf.len())?
-    } else {
+    let blocking = fl & flags::FLOWFWNOBLOCK == 0;
+    if let Some(fr) = end.frct.as_ref() {
+        wait_window(p, &end, fr, blocking, deadline)?;
+    }
+    let block = if blocking {
         p.pool.alloc_b(buf.len(), deadline)?
+    } else {
+        p.pool.alloc(buf.len())?
     };
     block.write(0, buf)?;
-    transmit(p, &end, block, fl & flags::FLOWFWNOBLOCK == 0, deadline)?;
+    if let (Some(fr), false) = (end.frct.as_ref(), buf.is_empty()) {
+        let (sent, transmits) = {
+            let mut f = fr.lock();
+            let sent = f.send(MonoTime::now(), buf);
+            (sent, super::frct::take_transmits(&mut f))
+        };
+        if block.head_alloc(PCI_LEN).is_err() || block.write(0, &sent.pci.to_bytes()).is_err() {
+            let _ = p.pool.remove(block.off());
+            return Err(Error::NoMem);
+        }
+        super::frct::send_transmits(p, &end, transmits);
+    }
+    transmit(p, &end, block, blocking, deadline)?;
     Ok(buf.len())
+}
+
+/// Waits until FRCT's window lets us send (non-blocking: `Again`).
+fn wait_window(
+    p: &Process,
+    end: &FlowEnd,
+    fr: &FrctFlow,
+    blocking: bool,
+    deadline: Option<MonoTime>,
+) -> Result<()> {
+    let mut f = fr.lock();
+    if !blocking {
+        let open = f.poll_window(MonoTime::now());
+        let transmits = super::frct::take_transmits(&mut f);
+        drop(f);
+        super::frct::send_transmits(p, end, transmits);
+        return if open { Ok(()) } else { Err(Error::Again) };
+    }
+    while f.must_wait() {
+        let now = MonoTime::now();
+        f.begin_wait(now);
+        let transmits = super::frct::take_transmits(&mut f);
+        if !transmits.is_empty() {
+            drop(f);
+            super::frct::send_transmits(p, end, transmits);
+            f = fr.lock();
+            continue;
+        }
+        // re-check every tick: a window update may come from the rx thread
+        let until = match deadline {
+            Some(d) if d <= now => return Err(f.wait_timed_out(now)),
+            Some(d) => d.since(now).min(Duration::from_millis(5)),
+            None => Duration::from_millis(5),
+        };
+        f = fr
+            .window
+            .wait_timeout(f, until)
+            .unwrap_or_else(|e| e.into_inner())
+            .0;
+        drop(f);
+        pull(p, end, fr);
+        f = fr.lock();
+    }
+    Ok(())
+}
+
+/// Lets FRCT look at one queued packet (ACKs, window updates) without
+/// blocking; true when an in-order packet is ready.
+pub fn pull(p: &Process, end: &FlowEnd, fr: &FrctFlow) -> bool {
+    if fr.lock().has_ready() {
+        return true;
+    }
+    match next_packet(p, end, false, None) {
+        Ok(off) => super::frct::receive(p, end, fr, off),
+        Err(_) => false,
+    }
 }
 
 /// Sends a packet already in `block` to the peer: activity stamp, CRC when
@@ -131,6 +207,59 @@ pub fn next_packet(
     }
 }
 
+/// The next packet to hand to the reader: straight from the ring, or for
+/// FRCT flows the next in-order one (feeding FRCT what arrives).
+fn next_delivery(
+    p: &Process,
+    end: &FlowEnd,
+    blocking: bool,
+    deadline: Option<MonoTime>,
+) -> Result<usize> {
+    let Some(fr) = end.frct.as_ref() else {
+        return next_packet(p, end, blocking, deadline);
+    };
+    fr.readers.fetch_add(1, Ordering::SeqCst);
+    let r = frct_delivery(p, end, fr, blocking, deadline);
+    fr.readers.fetch_sub(1, Ordering::SeqCst);
+    r
+}
+
+fn frct_delivery(
+    p: &Process,
+    end: &FlowEnd,
+    fr: &FrctFlow,
+    blocking: bool,
+    deadline: Option<MonoTime>,
+) -> Result<usize> {
+    loop {
+        let (ready, transmits) = {
+            let mut f = fr.lock();
+            (
+                f.next_ready(MonoTime::now()),
+                super::frct::take_transmits(&mut f),
+            )
+        };
+        super::frct::send_transmits(p, end, transmits);
+        if let Some(off) = ready {
+            return Ok(off);
+        }
+        // wake up now and then: the rx thread may have queued a packet
+        let now = MonoTime::now();
+        let step = match deadline {
+            Some(d) if d <= now => return Err(Error::TimedOut),
+            Some(d) => d.min(now.after(Duration::from_millis(5))),
+            None => now.after(Duration::from_millis(5)),
+        };
+        match next_packet(p, end, blocking, if blocking { Some(step) } else { None }) {
+            Ok(off) => {
+                super::frct::receive(p, end, fr, off);
+            }
+            Err(Error::TimedOut) if deadline.is_none_or(|d| MonoTime::now() < d) => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
+
 /// `flow_read`: copies the next packet (or its first `buf.len()` bytes)
 /// into `buf`. Returns 0 after a packet that filled `buf` exactly, with
 /// partial reads on (upstream's end-of-packet marker).
@@ -150,7 +279,7 @@ pub fn flow_read(fd: i32, buf: &mut [u8]) -> Result<usize> {
     let deadline = timeo.map(|t| MonoTime::now().after(t));
     let off = match pending {
         Some(off) => off,
-        None => next_packet(p, &end, blocking, deadline)?,
+        None => next_delivery(p, &end, blocking, deadline)?,
     };
     let Some(block) = p.pool.get(off) else {
         return Err(Error::Again);

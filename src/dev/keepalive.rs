@@ -19,7 +19,30 @@ pub fn rx_loop() {
         match p.set.wait(0, Some(MonoTime::now().after(TICK))) {
             Err(crate::Error::TimedOut) => keepalive(p, MonoTime::now()),
             Err(_) => std::thread::sleep(TICK),
-            Ok(_events) => {}
+            Ok(events) => {
+                for ev in events {
+                    frct_event(p, ev);
+                }
+            }
+        }
+    }
+}
+
+/// A packet arrived on an FRCT flow nobody reads through a user set:
+/// FRCT takes it in (ACKs, window updates, the reorder queue).
+fn frct_event(p: &Process, ev: crate::ssm::FlowEvent) {
+    if ev.event != FLOW_PKT {
+        return;
+    }
+    let end = {
+        let table = p.table.read().unwrap_or_else(|e| e.into_inner());
+        table.get(table.fd_of(ev.flow_id))
+    };
+    if let Some(end) = end {
+        if let Some(fr) = end.frct.as_ref() {
+            if fr.readers.load(Ordering::SeqCst) == 0 {
+                super::io::pull(p, &end, fr);
+            }
         }
     }
 }

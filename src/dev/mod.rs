@@ -12,6 +12,7 @@ mod crc;
 pub mod fccntl;
 mod flow;
 pub mod fqueue;
+mod frct;
 mod io;
 mod irm;
 mod keepalive;

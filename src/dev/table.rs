@@ -55,6 +55,8 @@ pub struct FlowEnd {
     pub snd_act: AtomicU64,
     /// For an IPCP's np1 flow: the application's per-user pool.
     pub np1_pool: Mutex<Option<Arc<Pool>>>,
+    /// FRCT, on flows with in-order delivery.
+    pub frct: Option<super::frct::FrctFlow>,
 }
 
 impl FlowEnd {
