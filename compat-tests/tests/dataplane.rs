@@ -202,3 +202,92 @@ fn killed_client_loses_no_block() {
         std::thread::sleep(Duration::from_millis(100));
     }
 }
+
+/// The pid the IRMd logged for `prog` ("Process added: <pid> (<prog>).").
+fn pid_of(sys: &System, prog: &str) -> String {
+    let log = sys.log();
+    let tail = format!(" ({prog}).");
+    let line = log
+        .lines()
+        .find(|l| l.contains("Process added: ") && l.contains(&tail))
+        .expect("process in log");
+    let after = line.split("Process added: ").nth(1).unwrap();
+    after.split(' ').next().unwrap().to_string()
+}
+
+#[test]
+fn garbage_in_a_ring_is_dropped_not_fatal() {
+    let sys = System::start();
+    let _srv = echo_server(&sys, "echo");
+    let baseline = free_blocks(&sys);
+    let srv = pid_of(&sys, "echo_server");
+    let client = example("echo_client");
+    let c = sys
+        .command(client.to_str().unwrap())
+        .args(["echo", "20000", "1400"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    wait_for(&sys, |log| log.contains("allocated (direct)"));
+    // flow 1 is the only flow: offsets that are no block, misaligned,
+    // past the pool, negative, or a free block
+    let garbage = [
+        "0",
+        "1",
+        "17",
+        "262145",
+        "999999999999",
+        "-1",
+        "-5000",
+        "512",
+    ];
+    for _ in 0..20 {
+        let mut argv = vec!["o7s-ring-poke", srv.as_str(), "1"];
+        argv.extend(garbage);
+        let out = sys.run(&argv);
+        assert_eq!(
+            code(&out.status),
+            0,
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    let out = c.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success() && text.contains("20000 packets echoed"),
+        "{text}"
+    );
+    // the server survived and serves another client
+    let text = run_ok(&sys, &[client.to_str().unwrap(), "echo", "10", "100"]);
+    assert!(text.contains("10 packets echoed"), "{text}");
+    assert_eq!(free_blocks(&sys), baseline, "no block lost");
+}
+
+#[test]
+fn bound_program_is_started_on_demand() {
+    let sys = System::start();
+    let srv = example("echo_server");
+    run_ok(
+        &sys,
+        &[
+            "irm",
+            "bind",
+            "program",
+            srv.to_str().unwrap(),
+            "name",
+            "auto",
+            "auto",
+        ],
+    );
+    let text = run_ok(
+        &sys,
+        &[example("echo_client").to_str().unwrap(), "auto", "5", "100"],
+    );
+    assert!(text.contains("5 packets echoed"), "{text}");
+    let log = sys.log();
+    assert!(
+        log.contains("Starting ") && log.contains(" for auto."),
+        "{log}"
+    );
+}

@@ -188,10 +188,17 @@ pub fn next_packet(
     deadline: Option<MonoTime>,
 ) -> Result<usize> {
     loop {
-        let off = if blocking {
-            end.rx.read_b(deadline)?
+        let r = if blocking {
+            end.rx.read_b(deadline)
         } else {
-            end.rx.read()?
+            end.rx.read()
+        };
+        let off = match r {
+            Ok(off) => off,
+            // a negative slot: garbage from the peer, consumed; like any
+            // invalid packet it is dropped
+            Err(Error::Inval) => usize::MAX,
+            Err(e) => return Err(e),
         };
         end.touch_rcv(MonoTime::now());
         let ok = p.pool.get(off).is_some_and(|b| accept_packet(end, &b));
