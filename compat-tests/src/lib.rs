@@ -50,14 +50,32 @@ pub fn example(name: &str) -> PathBuf {
     p
 }
 
+/// The freshest build of one of the workspace's C libraries
+/// (`libouroboros_dev.so` etc.): `cargo build` leaves it in the build
+/// directory, `cargo test` only in `deps/` (not copied up), so take the
+/// newer of the two. Panics with a hint when neither exists.
+pub fn cdylib(cargo_name: &str) -> PathBuf {
+    let dir = bin_dir();
+    let built = |p: &PathBuf| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    [dir.join(cargo_name), dir.join("deps").join(cargo_name)]
+        .into_iter()
+        .filter_map(|p| built(&p).map(|t| (t, p)))
+        .max_by_key(|(t, _)| *t)
+        .map(|(_, p)| p)
+        .unwrap_or_else(|| panic!("{cargo_name} missing: run `cargo build --workspace` first"))
+}
+
 /// A directory where our C libraries carry upstream's file names
 /// (`libouroboros-irm.so.0.23` etc., links to the cargo outputs), for
 /// `-L` and `LD_LIBRARY_PATH`.
 pub fn our_lib_dir() -> PathBuf {
     let lib = bin_dir().join("c-lib");
     std::fs::create_dir_all(&lib).expect("c-lib dir");
-    for (cargo_name, name) in [("libouroboros_irm.so", "libouroboros-irm")] {
-        let so = bin(cargo_name);
+    for (cargo_name, name) in [
+        ("libouroboros_irm.so", "libouroboros-irm"),
+        ("libouroboros_dev.so", "libouroboros-dev"),
+    ] {
+        let so = cdylib(cargo_name);
         for suffix in [".so", ".so.0.23", ".so.0.23.0"] {
             let link = lib.join(format!("{name}{suffix}"));
             if std::fs::read_link(&link).ok().as_deref() != Some(so.as_path()) {
