@@ -120,17 +120,19 @@ pub fn flow_alloc(dst: &str, mut qs: Option<&mut QosSpec>, timeo: Option<Duratio
     };
     let g = match request(&msg) {
         Err(Error::Perm) => {
-            // upstream prints this on stdout when the IRMd is unreachable
-            println!("send_recv_msg error -1");
+            // upstream prints this on stdout when the IRMd is unreachable;
+            // through C's stdio so it stays in order with a C caller's output
+            // SAFETY: puts with a NUL-terminated literal.
+            unsafe { libc::puts(c"send_recv_msg error -1".as_ptr()) };
             return Err(Error::Perm);
         }
         r => r?,
     };
-    let fd = flow_init(p, &g.info, g.cipher_nid)?;
+    // the granted QoS is copied back whatever the set-up gives (upstream)
     if let Some(q) = qs {
         *q = QosSpec::from(&g.info.qos);
     }
-    Ok(fd)
+    flow_init(p, &g.info, g.cipher_nid)
 }
 
 /// `flow_accept`: waits for an incoming flow to any name we are bound to.
@@ -143,11 +145,10 @@ pub fn flow_accept(mut qs: Option<&mut QosSpec>, timeo: Option<Duration>) -> Res
         ..IrmMsg::with_code(IrmMsgCode::IrmFlowAccept)
     };
     let g = request(&msg)?;
-    let fd = flow_init(p, &g.info, g.cipher_nid)?;
     if let Some(q) = qs {
         *q = QosSpec::from(&g.info.qos);
     }
-    Ok(fd)
+    flow_init(p, &g.info, g.cipher_nid)
 }
 
 /// `flow_join`: a flow into broadcast layer `dst`.
