@@ -140,6 +140,12 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// `strerror` text of an I/O error (without Rust's " (os error N)").
+pub fn strerror(e: &std::io::Error) -> String {
+    let s = e.to_string();
+    s.split(" (os error").next().unwrap_or(&s).to_string()
+}
+
 /// Turns a C-style status (0 or negative errno) into a Result.
 pub fn check(code: i32) -> Result<i32> {
     match Error::from_code(code) {

@@ -58,3 +58,22 @@ pub fn is_ouroboros_member(uid: u32) -> bool {
         .map(|gs| gs.contains(&group.gid))
         .unwrap_or(false)
 }
+
+/// Blocks SIGINT, SIGQUIT, SIGHUP, SIGTERM and SIGPIPE in the calling
+/// thread (and so in every thread it starts afterwards), for a daemon
+/// that takes them synchronously; returns the set to wait on.
+pub fn block_stop_signals() -> nix::sys::signal::SigSet {
+    use nix::sys::signal::{pthread_sigmask, SigSet, SigmaskHow, Signal};
+    let mut sigs = SigSet::empty();
+    for s in [
+        Signal::SIGINT,
+        Signal::SIGQUIT,
+        Signal::SIGHUP,
+        Signal::SIGTERM,
+        Signal::SIGPIPE,
+    ] {
+        sigs.add(s);
+    }
+    let _ = pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&sigs), None);
+    sigs
+}

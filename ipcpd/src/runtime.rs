@@ -1,7 +1,7 @@
 //! The life of an IPCP process.
 
 use crate::ops::IpcpOps;
-use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::signal::SigSet;
 use ouroboros::hash::HashAlgo;
 use ouroboros::ipcp::{IpcpState, IpcpType};
 use ouroboros::paths::FUSE_PREFIX;
@@ -136,6 +136,9 @@ fn exit_process(code: i32) -> ! {
 
 /// Runs an IPCP of `ipcp_type` with `ops` until the IRMd stops it.
 pub fn run(ipcp_type: IpcpType, ops: Box<dyn IpcpOps>) -> ! {
+    // Only the IRMd may stop us: the signals are taken synchronously, and
+    // blocked before the library starts its threads.
+    let sigs = ouroboros::proc::block_stop_signals();
     let argv: Vec<String> = std::env::args().collect();
     if let Err(e) = ouroboros::dev::init(&argv) {
         eprintln!("FATAL: {e}");
@@ -145,19 +148,6 @@ pub fn run(ipcp_type: IpcpType, ops: Box<dyn IpcpOps>) -> ! {
         exit_process(1)
     };
     ouroboros::log::init(syslog);
-
-    // Only the IRMd may stop us: take the signals synchronously.
-    let mut sigs = SigSet::empty();
-    for s in [
-        Signal::SIGINT,
-        Signal::SIGQUIT,
-        Signal::SIGHUP,
-        Signal::SIGTERM,
-        Signal::SIGPIPE,
-    ] {
-        sigs.add(s);
-    }
-    let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&sigs), None);
 
     let path = sock::ipcp_sock_path(std::process::id() as i32);
     let listener = match sock::Listener::bind(&path) {

@@ -18,7 +18,6 @@ use crate::ops;
 use doc::{Table, Val};
 use ouroboros::ipcp::{IpcpConfig, IpcpType};
 use ouroboros::name::NameInfo;
-use ouroboros::paths::{cli_crt_dir, srv_crt_dir};
 use ouroboros::qos::QosSpec;
 use ouroboros::{log_err, log_info};
 use std::io::Read;
@@ -95,7 +94,7 @@ fn configure(path: &str, ops: &mut dyn Ops) -> Result<(), ()> {
                 PREFIX,
                 "Failed to check path for {}: {}.",
                 path,
-                strerror(&e)
+                ouroboros::errno::strerror(&e)
             );
             return Err(());
         }
@@ -105,7 +104,11 @@ fn configure(path: &str, ops: &mut dyn Ops) -> Result<(), ()> {
         Ok(f) => f,
         Err(e) => {
             // Upstream's message ends in a newline of its own.
-            log_err!(PREFIX, "Failed to open config file: {}\n", strerror(&e));
+            log_err!(
+                PREFIX,
+                "Failed to open config file: {}\n",
+                ouroboros::errno::strerror(&e)
+            );
             return Err(());
         }
     };
@@ -119,7 +122,7 @@ fn configure(path: &str, ops: &mut dyn Ops) -> Result<(), ()> {
 fn load_file(file: &mut std::fs::File, ops: &mut dyn Ops) -> Result<(), ()> {
     let mut bytes = Vec::new();
     let parsed = match file.read_to_end(&mut bytes) {
-        Err(e) => Err(strerror(&e)),
+        Err(e) => Err(ouroboros::errno::strerror(&e)),
         Ok(_) => match std::str::from_utf8(&bytes) {
             Err(e) => {
                 let line = bytes[..e.valid_up_to()]
@@ -180,23 +183,5 @@ fn load(doc: &Table, ops: &mut dyn Ops) -> Result<(), ()> {
 /// Fills the empty security paths with a name's defaults, as creating a
 /// name does.
 fn default_sec_paths(info: &mut NameInfo) {
-    let (srv, cli) = (srv_crt_dir(), cli_crt_dir());
-    let n = info.name.clone();
-    for (side, dir) in [(&mut info.s, &srv), (&mut info.c, &cli)] {
-        for (field, file) in [
-            (&mut side.enc, "enc.conf"),
-            (&mut side.crt, "crt.pem"),
-            (&mut side.key, "key.pem"),
-        ] {
-            if field.is_empty() {
-                *field = format!("{dir}/{n}/{file}");
-            }
-        }
-    }
-}
-
-/// `strerror` text of an I/O error (without Rust's "(os error N)").
-fn strerror(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    s.split(" (os error").next().unwrap_or(&s).to_string()
+    crate::ops::name::default_paths(info);
 }

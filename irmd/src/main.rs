@@ -15,7 +15,7 @@ mod shutdown;
 mod spawn;
 
 use irmd::Irmd;
-use nix::sys::signal::{SigSet, SigmaskHow, Signal};
+use nix::sys::signal::{SigSet, Signal};
 use ouroboros::lockfile::Lockfile;
 use ouroboros::paths::FUSE_PREFIX;
 use ouroboros::sock::{self, Listener};
@@ -154,17 +154,7 @@ fn main() {
 
     // Signals are taken synchronously by the main thread; block them
     // before any thread starts so every thread inherits the mask.
-    let mut sigs = SigSet::empty();
-    for s in [
-        Signal::SIGINT,
-        Signal::SIGQUIT,
-        Signal::SIGHUP,
-        Signal::SIGTERM,
-        Signal::SIGPIPE,
-    ] {
-        sigs.add(s);
-    }
-    let _ = nix::sys::signal::pthread_sigmask(SigmaskHow::SIG_BLOCK, Some(&sigs), None);
+    let sigs = ouroboros::proc::block_stop_signals();
 
     let Some(lf) = lock() else {
         std::process::exit(1)

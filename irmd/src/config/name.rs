@@ -1,7 +1,8 @@
 //! `[name.<name>]` tables: create the name, then bind its programs.
 
 use super::doc::{leading_strings, Table, Val};
-use super::{strerror, Ops, PREFIX};
+use super::{Ops, PREFIX};
+use ouroboros::errno::strerror;
 use ouroboros::log_err;
 use ouroboros::name::{NameInfo, BIND_AUTO, LB_RR, LB_SPILL, NAME_PATH_SIZE, NAME_SIZE};
 

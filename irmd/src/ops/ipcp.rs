@@ -129,7 +129,11 @@ pub fn destroy(irmd: &Irmd, pid: i32) -> i32 {
     let known = pid > 0 && irmd.reg().ipcp(pid).is_some();
     if !known || !ouroboros::proc::alive(pid) {
         let err = std::io::Error::from_raw_os_error(libc::ESRCH);
-        log_err!(PREFIX, "Failed to destroy IPCP: {}.", strerror(&err));
+        log_err!(
+            PREFIX,
+            "Failed to destroy IPCP: {}.",
+            ouroboros::errno::strerror(&err)
+        );
         log_err!(PREFIX, "Could not destroy IPCP.");
         return -1;
     }
@@ -137,11 +141,6 @@ pub fn destroy(irmd: &Irmd, pid: i32) -> i32 {
     irmd.reg().destroy_proc(pid);
     irmd.notify();
     0
-}
-
-fn strerror(e: &std::io::Error) -> String {
-    let s = e.to_string();
-    s.split(" (os error").next().unwrap_or(&s).to_string()
 }
 
 /// Bootstraps IPCP `pid` with `conf` (forwarded as upstream re-encodes it).

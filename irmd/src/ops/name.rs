@@ -11,7 +11,7 @@ use ouroboros::pb::{IpcpMsg, IpcpMsgCode};
 use ouroboros::{log_err, log_info};
 
 /// Fills empty security paths with the per-name defaults.
-fn default_paths(info: &mut NameInfo) {
+pub fn default_paths(info: &mut NameInfo) {
     let (srv, cli, n) = (srv_crt_dir(), cli_crt_dir(), info.name.clone());
     for (side, dir) in [(&mut info.s, &srv), (&mut info.c, &cli)] {
         for (field, file) in [
