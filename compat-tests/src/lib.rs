@@ -74,6 +74,7 @@ pub fn our_lib_dir() -> PathBuf {
     for (cargo_name, name) in [
         ("libouroboros_irm.so", "libouroboros-irm"),
         ("libouroboros_dev.so", "libouroboros-dev"),
+        ("libouroboros_common.so", "libouroboros-common"),
     ] {
         let so = cdylib(cargo_name);
         for suffix in [".so", ".so.0.23", ".so.0.23.0"] {

@@ -18,15 +18,27 @@ fn workspace() -> PathBuf {
 }
 
 /// A library directory in `dir` where `-louroboros-irm` finds our
-/// libouroboros_irm.so under upstream's names.
+/// libouroboros_irm.so under upstream's names (and the loader the
+/// libouroboros-common it needs).
 fn our_lib_dir(dir: &Path) -> PathBuf {
-    let so = harness::bin("libouroboros_irm.so");
     let lib = dir.join("lib");
     std::fs::create_dir_all(&lib).expect("lib dir");
-    for name in ["libouroboros-irm.so", "libouroboros-irm.so.0.23"] {
-        let link = lib.join(name);
-        let _ = std::fs::remove_file(&link);
-        symlink(&so, &link).expect("symlink");
+    for (cargo_name, names) in [
+        (
+            "libouroboros_irm.so",
+            ["libouroboros-irm.so", "libouroboros-irm.so.0.23"],
+        ),
+        (
+            "libouroboros_common.so",
+            ["libouroboros-common.so", "libouroboros-common.so.0.23"],
+        ),
+    ] {
+        let so = harness::cdylib(cargo_name);
+        for name in names {
+            let link = lib.join(name);
+            let _ = std::fs::remove_file(&link);
+            symlink(&so, &link).expect("symlink");
+        }
     }
     lib
 }

@@ -1,9 +1,13 @@
-// Gives the shared library upstream's SONAME and compiles the C half of
+// Gives the shared library upstream's SONAME, links it against
+// libouroboros-common (see ffi/common/link.rs) and compiles the C half of
 // fccntl (shim/fccntl.c; see src/fccntl.rs).
 use std::path::Path;
 
+include!("../common/link.rs");
+
 fn main() {
     println!("cargo:rustc-cdylib-link-arg=-Wl,-soname,libouroboros-dev.so.0.23");
+    link_common();
     println!("cargo:rerun-if-changed=build.rs");
     println!("cargo:rerun-if-changed=shim/fccntl.c");
     let dir = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -240,11 +240,20 @@ fn upstream_oping_runs_on_our_library() {
 
     let srv = start_server(&sys, &oping, &["-l"], &[("LD_LIBRARY_PATH", &lib)]);
     let pid = inner_pid(&srv.0).expect("server pid");
-    let ours = harness::cdylib("libouroboros_dev.so");
+    // ours: libouroboros-dev and the libouroboros-common it needs
+    let mut ours: Vec<String> = ["libouroboros_dev.so", "libouroboros_common.so"]
+        .into_iter()
+        .map(|l| {
+            let p = harness::cdylib(l).canonicalize().expect("library");
+            p.display().to_string()
+        })
+        .collect();
+    ours.sort();
+    let mut seen = mapped(pid, "libouroboros");
+    seen.sort();
     assert_eq!(
-        mapped(pid, "libouroboros"),
-        [ours.canonicalize().expect("library").display().to_string()],
-        "the oping server must have our library (and no other) mapped"
+        seen, ours,
+        "the oping server must have our libraries (and no others) mapped"
     );
 
     let mut c = sys.command(oping_s);
