@@ -195,3 +195,13 @@ impl Iterator for FQueue {
         Some((fd, Event::from_code(self.0.event_type().ok()?)))
     }
 }
+
+// ---- Added for the tools (operf): `Event` is not re-exported from
+// `dev`, so a caller cannot name it; these let it ask anyway. ----
+
+impl Event {
+    /// True for "a packet arrived" (`FLOW_PKT`).
+    pub fn is_packet(self) -> bool {
+        self == Event::Packet
+    }
+}
