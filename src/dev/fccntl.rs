@@ -56,8 +56,15 @@ pub fn fccntl(fd: i32, cmd: Cmd<'_>) -> Result<()> {
     match cmd {
         Cmd::SetRcvTimeo(t) => v.rcv_timeo = t,
         Cmd::SetSndTimeo(t) => v.snd_timeo = t,
-        Cmd::GetRcvTimeo(out) => *out.ok_or(Error::Inval)? = v.rcv_timeo.ok_or(Error::Perm)?,
-        Cmd::GetSndTimeo(out) => *out.ok_or(Error::Inval)? = v.snd_timeo.ok_or(Error::Perm)?,
+        // NULL is checked before "no timeout set" (upstream's order)
+        Cmd::GetRcvTimeo(out) => {
+            let out = out.ok_or(Error::Inval)?;
+            *out = v.rcv_timeo.ok_or(Error::Perm)?;
+        }
+        Cmd::GetSndTimeo(out) => {
+            let out = out.ok_or(Error::Inval)?;
+            *out = v.snd_timeo.ok_or(Error::Perm)?;
+        }
         Cmd::GetQos(out) => *out.ok_or(Error::Inval)? = end.qs,
         Cmd::GetFlags(out) => *out.ok_or(Error::Inval)? = u32::from(v.flags),
         Cmd::RxQueueLen(out) => *out = end.rx.queued(),

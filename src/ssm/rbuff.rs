@@ -157,15 +157,14 @@ impl Rbuff {
             & MASK
     }
 
-    /// Replaces the ACL. Unlike upstream this wakes blocked readers and
-    /// writers so they see the change (invisible to C peers).
+    /// Replaces the ACL. Like upstream this wakes nobody: a C reader
+    /// blocked on the ring must stay blocked (waking it would make it see
+    /// -EFLOWDOWN where upstream peers keep waiting, and some upstream
+    /// programs then spin); our own blocked calls re-read the ACL
+    /// periodically instead.
     pub fn set_acl(&self, flags: u32) {
-        let guard = self.mutex().lock();
         // SAFETY: an atomic inside our mapping.
         unsafe { &(*self.shm()).acl }.store(flags as usize, SeqCst);
-        self.add().broadcast();
-        self.del().broadcast();
-        drop(guard);
     }
 
     pub fn acl(&self) -> u32 {

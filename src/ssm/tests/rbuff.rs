@@ -99,7 +99,8 @@ ns_test! {
 
 ns_test! {
     fn acl_changes_wake_blocked_calls() {
-        // Upstream leaves these sleeping; ours wake (no deadline given).
+        // Upstream leaves these sleeping; ours notice within the ACL
+        // re-read period (no deadline given).
         let rb = Rbuff::create(1, 4).expect("create");
         std::thread::scope(|s| {
             let r = s.spawn(|| rb.read_b(None));
