@@ -37,43 +37,7 @@ static int       direct;
 static int       frct;
 static qosspec_t want;
 
-static void send_str(const char * s)
-{
-        CHECK(flow_write(fd, s, strlen(s)), strlen(s));
-}
-
 /* Reads one packet and checks that it is s. */
-static void expect(const char * s, int line)
-{
-        char    buf[256];
-        ssize_t n;
-
-        n = flow_read(fd, buf, sizeof(buf) - 1);
-        ++checks;
-        if (n == (ssize_t) strlen(s) && memcmp(buf, s, n) == 0)
-                return;
-        ++failed;
-        if (n >= 0) {
-                buf[n] = '\0';
-                printf("%s: FAIL line %d: expected \"%s\", read %zd bytes "
-                       "\"%s\"\n", who, line, s, n, buf);
-        } else {
-                printf("%s: FAIL line %d: expected \"%s\", flow_read "
-                       "returned %zd\n", who, line, s, n);
-        }
-        fflush(stdout);
-}
-
-#define EXPECT(s) expect(s, __LINE__)
-
-static void set_flags(uint32_t flags)
-{
-        uint32_t got = 0;
-
-        CHECK(fccntl(fd, FLOWSFLAGS, flags), 0);
-        CHECK(fccntl(fd, FLOWGFLAGS, &got), 0);
-        CHECK(got, flags);
-}
 
 /* Everything that can be checked without a flow. */
 static void no_flow_checks(void)
@@ -454,25 +418,6 @@ static void frct_flow_checks(const char * name)
         CHECK(flow_dealloc(f), 0);
 }
 
-static void after_dealloc_checks(void)
-{
-        char     buf[8];
-        uint32_t fl;
-        fset_t * set;
-
-        CHECK(flow_read(fd, buf, sizeof(buf)), -ENOTALLOC);
-        CHECK(flow_write(fd, "x", 1), -ENOTALLOC);
-        CHECK(fccntl(fd, FLOWGFLAGS, &fl), -ENOTALLOC);
-        CHECK(fccntl(fd, 12345), -ENOTALLOC);
-        CHECK(flow_dealloc(fd), -ENOTALLOC);
-
-        set = fset_create();
-        CHECK_TRUE(set != NULL);
-        CHECK(fset_add(set, fd), -EINVAL);
-        CHECK(fset_has(set, fd), 0);
-        fset_destroy(set);
-}
-
 static int alloc_flow(const char * name, qosspec_t qs)
 {
         struct timespec t = ts_ms(10000);
@@ -557,7 +502,7 @@ int main(int argc, char ** argv)
         frct_flow_checks(argv[2]);
 
         CHECK(flow_dealloc(fd), 0);
-        after_dealloc_checks();
+        after_dealloc_checks(fd);
 
         return report();
 }

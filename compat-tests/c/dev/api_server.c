@@ -26,43 +26,6 @@ static int       direct;
 static int       frct;
 static qosspec_t want;
 
-static void send_str(const char * s)
-{
-        CHECK(flow_write(fd, s, strlen(s)), strlen(s));
-}
-
-static void expect(const char * s, int line)
-{
-        char    buf[256];
-        ssize_t n;
-
-        n = flow_read(fd, buf, sizeof(buf) - 1);
-        ++checks;
-        if (n == (ssize_t) strlen(s) && memcmp(buf, s, n) == 0)
-                return;
-        ++failed;
-        if (n >= 0) {
-                buf[n] = '\0';
-                printf("%s: FAIL line %d: expected \"%s\", read %zd bytes "
-                       "\"%s\"\n", who, line, s, n, buf);
-        } else {
-                printf("%s: FAIL line %d: expected \"%s\", flow_read "
-                       "returned %zd\n", who, line, s, n);
-        }
-        fflush(stdout);
-}
-
-#define EXPECT(s) expect(s, __LINE__)
-
-static void set_flags(uint32_t flags)
-{
-        uint32_t got = 0;
-
-        CHECK(fccntl(fd, FLOWSFLAGS, flags), 0);
-        CHECK(fccntl(fd, FLOWGFLAGS, &got), 0);
-        CHECK(got, flags);
-}
-
 static void set_rcv_timeo(long ms)
 {
         struct timespec t = ts_ms(ms);
@@ -218,23 +181,6 @@ static void events_cmd(void)
         /* FLOW_DOWN/FLOW_UP go to the peer's set: the IPCP when local. */
         if (direct)
                 down_up(set, fq);
-}
-
-static void after_dealloc_checks(void)
-{
-        char     buf[8];
-        uint32_t fl;
-        fset_t * s;
-
-        CHECK(flow_read(fd, buf, sizeof(buf)), -ENOTALLOC);
-        CHECK(flow_write(fd, "x", 1), -ENOTALLOC);
-        CHECK(fccntl(fd, FLOWGFLAGS, &fl), -ENOTALLOC);
-        CHECK(flow_dealloc(fd), -ENOTALLOC);
-        s = fset_create();
-        CHECK_TRUE(s != NULL);
-        CHECK(fset_add(s, fd), -EINVAL);
-        CHECK(fset_has(s, fd), 0);
-        fset_destroy(s);
 }
 
 /* The client's second flow, with FRCT: flags only. */
@@ -403,7 +349,7 @@ int main(int argc, char ** argv)
         fqueue_destroy(fq);
 
         CHECK(flow_dealloc(fd), 0);
-        after_dealloc_checks();
+        after_dealloc_checks(fd);
 
         return report();
 }

@@ -112,6 +112,70 @@ static inline void sleep_ms(long ms)
         nanosleep(&t, NULL);
 }
 
+/* Writes the string s (without its NUL) as one packet on fd. */
+static inline void send_str_on(int fd, const char * s, int line)
+{
+        check((long) flow_write(fd, s, strlen(s)), (long) strlen(s),
+              "flow_write", line);
+}
+
+/* Reads one packet from fd and checks that it is the string s. */
+static inline void expect_on(int fd, const char * s, int line)
+{
+        char    buf[256];
+        ssize_t n;
+
+        n = flow_read(fd, buf, sizeof(buf) - 1);
+        ++checks;
+        if (n == (ssize_t) strlen(s) && memcmp(buf, s, (size_t) n) == 0)
+                return;
+        ++failed;
+        if (n >= 0) {
+                buf[n] = '\0';
+                printf("%s: FAIL line %d: expected \"%s\", read %zd bytes "
+                       "\"%s\"\n", who, line, s, n, buf);
+        } else {
+                printf("%s: FAIL line %d: expected \"%s\", flow_read "
+                       "returned %zd\n", who, line, s, n);
+        }
+        fflush(stdout);
+}
+
+/* FLOWSFLAGS, then FLOWGFLAGS must give the same flags back. */
+static inline void set_flags_on(int fd, uint32_t flags, int line)
+{
+        uint32_t got = 0;
+
+        check(fccntl(fd, FLOWSFLAGS, flags), 0, "FLOWSFLAGS", line);
+        check(fccntl(fd, FLOWGFLAGS, &got), 0, "FLOWGFLAGS", line);
+        check((long) got, (long) flags, "flags read back", line);
+}
+
+/* What every call says about fd once it was deallocated. */
+static inline void after_dealloc_checks(int fd)
+{
+        char     buf[8];
+        uint32_t fl;
+        fset_t * set;
+
+        CHECK(flow_read(fd, buf, sizeof(buf)), -ENOTALLOC);
+        CHECK(flow_write(fd, "x", 1), -ENOTALLOC);
+        CHECK(fccntl(fd, FLOWGFLAGS, &fl), -ENOTALLOC);
+        CHECK(fccntl(fd, 12345), -ENOTALLOC);
+        CHECK(flow_dealloc(fd), -ENOTALLOC);
+
+        set = fset_create();
+        CHECK_TRUE(set != NULL);
+        CHECK(fset_add(set, fd), -EINVAL);
+        CHECK(fset_has(set, fd), 0);
+        fset_destroy(set);
+}
+
+/* The dialog helpers on the program's flow, fd. */
+#define send_str(s)   send_str_on(fd, s, __LINE__)
+#define EXPECT(s)     expect_on(fd, s, __LINE__)
+#define set_flags(fl) set_flags_on(fd, fl, __LINE__)
+
 /*
  * Waits up to ms for an event other than FLOW_PKT on flow fd, the only
  * flow in set, and returns its type (or a negative error). Packets that
