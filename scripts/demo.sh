@@ -34,6 +34,33 @@ step "$BIN/irm" name list
 step "$BIN/irm" name unreg n1 layer lo
 step "$BIN/irm" unbind program cat name n1
 step "$BIN/irm" name destroy n1
+
+# A ping through the layer, once the tree has oping: a server bound to
+# the name oping.demo, five pings from a client.
+if [ -x "$BIN/oping" ]; then
+    step "$BIN/irm" name reg oping.demo layer lo
+    step "$BIN/irm" bind program "$BIN/oping" name oping.demo
+    echo
+    echo "\$ $BIN/oping -l &"
+    "$BIN/oping" -l > /tmp/oping-server.log 2>&1 &
+    SERVER=$!
+    # until the IRMd has seen the server announce itself (at most 10 s)
+    n=0
+    while ! grep -q "(oping)\." /tmp/irmd.log && [ $n -lt 200 ]; do
+        sleep 0.05
+        n=$((n + 1))
+    done
+    step "$BIN/oping" -n oping.demo -c 5 -i 200
+    kill -TERM "$SERVER"
+    wait "$SERVER" || true
+    echo
+    echo "== oping server output =="
+    cat /tmp/oping-server.log
+    step "$BIN/irm" unbind program oping name oping.demo
+    step "$BIN/irm" name unreg oping.demo layer lo
+    step "$BIN/irm" name destroy oping.demo
+fi
+
 step "$BIN/irm" ipcp destroy name loc
 step "$BIN/irm" ipcp list
 
