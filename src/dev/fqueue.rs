@@ -61,7 +61,10 @@ impl FSet {
             }
             return Err(e);
         }
-        if end.rx.queued() > 0 {
+        // packets waiting, in the ring or (FRCT) already in the reorder
+        // queue, where the rx thread may have moved them before this add
+        let ready = end.frct.as_ref().is_some_and(|f| f.lock().has_ready());
+        if end.rx.queued() > 0 || ready {
             p.set.notify(end.id, FLOW_PKT);
         }
         Ok(())
