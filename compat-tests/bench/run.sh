@@ -81,14 +81,14 @@ inner() {
                         local sargs=() log="$bin/server.log"
                         while [ "$1" != -- ]; do sargs+=("$1"); shift; done
                         shift
-                        timeout -s KILL 660 "$bin/bench_server" "${sargs[@]}" \
+                        timeout -s KILL 130 "$bin/bench_server" "${sargs[@]}" \
                                 > "$log" 2>&1 &
                         local spid=$! j
                         for j in $(seq 100); do
                                 grep -q 'server: ready' "$log" && break
                                 sleep 0.1
                         done
-                        timeout -s KILL 600 "${priv[@]}" "$bin/bench_client" "$@" \
+                        timeout -s KILL 120 "${priv[@]}" "$bin/bench_client" "$@" \
                                 | sed "s/^RESULT /RESULT $name $mode /" \
                                 || echo "FAILED $name $mode $*"
                         wait $spid || echo "FAILED $name $mode server ${sargs[*]}"
