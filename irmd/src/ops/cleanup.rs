@@ -1,13 +1,15 @@
 //! What the IRMd does when a process dies holding flows. Upstream only
 //! cancels pending allocations and leaves allocated flows (with their ring
-//! buffers and queued blocks) until shutdown; we also take both rings down
-//! so the peer gets -EFLOWDOWN, free the blocks queued in them, and finish
-//! the deallocation on the dead process's behalf.
+//! buffers and queued blocks) until shutdown; the peer finds out through
+//! its keepalive timeout (-EFLOWPEER). We give the peer that same outcome
+//! at once (FLOW_PEER, -EFLOWPEER on its ring), drop its writes to the
+//! dead end, free the blocks queued in both rings, and finish the
+//! deallocation on the dead process's behalf.
 
 use super::flow::{dealloc, destroy_flow};
 use crate::irmd::Irmd;
 use crate::reg::FlowState;
-use ouroboros::ssm::{ACL_FLOWDOWN, FLOW_DEALLOC};
+use ouroboros::ssm::{ACL_FLOWDOWN, ACL_FLOWPEER, FLOW_PEER};
 
 /// Called for a dead process before its records go.
 pub fn proc_died(irmd: &Irmd, pid: i32) {
@@ -25,7 +27,7 @@ pub fn proc_died(irmd: &Irmd, pid: i32) {
             continue;
         };
         if let Some(set) = irmd.reg().proc(survivor).and_then(|p| p.set.as_ref()) {
-            set.notify(id, FLOW_DEALLOC);
+            set.notify(id, FLOW_PEER);
         }
         if direct || app_died {
             // the dead end deallocates; an IPCP is told and finishes
@@ -41,9 +43,9 @@ pub fn proc_died(irmd: &Irmd, pid: i32) {
     }
 }
 
-/// Flags both rings of flow `id` down and frees the blocks queued in
-/// them. All of them are in the application's pool (the IPCP's ring holds
-/// the application's blocks too). Returns (survivor, direct, app died).
+/// Flags the dead end's ring down and the survivor's as "peer gone", and
+/// frees the blocks queued in both. All of them are in the application's
+/// pool (the IPCP's ring holds the application's blocks too). Returns (survivor, direct, app died).
 fn take_down(irmd: &Irmd, id: i32, dead: i32) -> Option<(i32, bool, bool)> {
     let reg = irmd.reg();
     let f = reg.flow(id)?;
@@ -56,7 +58,11 @@ fn take_down(irmd: &Irmd, id: i32, dead: i32) -> Option<(i32, bool, bool)> {
         pups.get(&uid)
     };
     for r in &f.rbuffs {
-        r.set_acl(ACL_FLOWDOWN);
+        r.set_acl(if r.pid() == dead {
+            ACL_FLOWDOWN
+        } else {
+            ACL_FLOWPEER
+        });
         while let Ok(off) = r.read() {
             if let Some(pool) = pool {
                 let _ = pool.remove(off);
