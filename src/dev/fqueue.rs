@@ -134,7 +134,11 @@ impl FQ {
     /// Skips records that must not surface: flows that are gone, and for
     /// FRCT flows packet events until an in-order packet is ready (feeding
     /// FRCT what arrived). True if a record is left at the current
-    /// position; a failed read discards the rest of the batch (upstream).
+    /// position. Unlike upstream, which reads one packet per record and
+    /// drops the rest of the batch when a read fails, a record takes in
+    /// everything queued and an empty ring skips only that record: a
+    /// record can stand for several packets (see `io::rearm`), and the
+    /// other flows' records are still due.
     fn filter(&mut self, p: &Process) -> bool {
         while let Some(ev) = self.events.get(self.next).copied() {
             let end = {
@@ -149,21 +153,10 @@ impl FQ {
             let Some(fr) = end.frct.as_ref().filter(|_| ev.event == FLOW_PKT) else {
                 return true;
             };
-            if fr.lock().has_ready() {
+            if super::io::pull(p, &end, fr) {
                 return true;
             }
-            match super::io::next_packet(p, &end, false, None) {
-                Ok(off) => {
-                    if super::frct::receive(p, &end, fr, off) {
-                        return true;
-                    }
-                    self.next += 1;
-                }
-                Err(_) => {
-                    self.next = self.events.len();
-                    return false;
-                }
-            }
+            self.next += 1;
         }
         false
     }

@@ -8,7 +8,7 @@ use crate::frct::{Config, Frct, Pci, Transmit, PCI_LEN};
 use crate::qos::QosSpec;
 use crate::ssm::{ACL_FLOWDOWN, FLOW_PKT};
 use crate::time::MonoTime;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -16,10 +16,11 @@ use std::time::Duration;
 pub struct FrctFlow {
     m: Mutex<Frct<usize>>,
     pub window: Condvar,
-    /// Application threads reading this flow now: while there are any,
-    /// the rx thread leaves the ring to them (so a reader blocked on the
-    /// ring is not bypassed by the rx thread taking its packet).
-    pub readers: AtomicUsize,
+    /// Held by whoever takes packets from the ring and feeds them to FRCT
+    /// (readers, the fevent filter, the rx thread), so that FRCT sees them
+    /// in ring order: without retransmission a packet that overtakes
+    /// another makes FRCT skip the one behind it.
+    ring: Mutex<()>,
 }
 
 /// Period of the timer thread (`TICTIME`).
@@ -42,12 +43,26 @@ impl FrctFlow {
         FrctFlow {
             m: Mutex::new(f),
             window: Condvar::new(),
-            readers: AtomicUsize::new(0),
+            ring: Mutex::new(()),
         }
     }
 
     pub fn lock(&self) -> MutexGuard<'_, Frct<usize>> {
         self.m.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The right to consume the ring (see `ring`); take it before `lock`.
+    pub fn ring(&self) -> MutexGuard<'_, ()> {
+        self.ring.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The ring, unless someone else consumes it now.
+    pub fn try_ring(&self) -> Option<MutexGuard<'_, ()>> {
+        match self.ring.try_lock() {
+            Ok(g) => Some(g),
+            Err(std::sync::TryLockError::Poisoned(e)) => Some(e.into_inner()),
+            Err(std::sync::TryLockError::WouldBlock) => None,
+        }
     }
 }
 

@@ -10,8 +10,7 @@ use crate::errno::{Error, Result};
 use crate::frct::PCI_LEN;
 use crate::ssm::{Block, FLOW_PKT};
 use crate::time::MonoTime;
-use std::sync::atomic::Ordering;
-use std::sync::Arc;
+use std::sync::{Arc, MutexGuard};
 use std::time::Duration;
 
 /// The flow end at `fd`: `BadF` out of range, `NotAlloc` if free.
@@ -110,15 +109,40 @@ fn wait_window(
     Ok(())
 }
 
-/// Lets FRCT look at one queued packet (ACKs, window updates) without
-/// blocking; true when an in-order packet is ready.
+/// Feeds FRCT what is queued in our ring (ACKs, window updates, data)
+/// without blocking, until an in-order packet is ready (true) or the ring
+/// is empty.
 pub fn pull(p: &Process, end: &FlowEnd, fr: &FrctFlow) -> bool {
-    if fr.lock().has_ready() {
-        return true;
+    let g = fr.ring();
+    pull_locked(p, end, fr, &g)
+}
+
+/// `pull` for a caller that holds the ring already.
+pub fn pull_locked(p: &Process, end: &FlowEnd, fr: &FrctFlow, _ring: &MutexGuard<'_, ()>) -> bool {
+    loop {
+        if fr.lock().has_ready() {
+            return true;
+        }
+        match next_packet(p, end, false, None) {
+            Ok(off) => {
+                if super::frct::receive(p, end, fr, off) {
+                    return true;
+                }
+            }
+            Err(_) => return false,
+        }
     }
-    match next_packet(p, end, false, None) {
-        Ok(off) => super::frct::receive(p, end, fr, off),
-        Err(_) => false,
+}
+
+/// After a reader took an FRCT packet: if more are ready, or the ring
+/// still holds packets, queue a FLOW_PKT for the flow again. Their own
+/// events may be gone already (an event whose packet was read along with
+/// an earlier one, or one skipped because a packet was ready), and a
+/// reader waiting in `fevent` must not sleep on them. The filter drops
+/// the event if it finds nothing ready.
+fn rearm(p: &Process, end: &FlowEnd, fr: &FrctFlow) {
+    if fr.lock().has_ready() || end.rx.queued() > 0 {
+        p.set.notify(end.id, FLOW_PKT);
     }
 }
 
@@ -225,9 +249,10 @@ fn next_delivery(
     let Some(fr) = end.frct.as_ref() else {
         return next_packet(p, end, blocking, deadline);
     };
-    fr.readers.fetch_add(1, Ordering::SeqCst);
     let r = frct_delivery(p, end, fr, blocking, deadline);
-    fr.readers.fetch_sub(1, Ordering::SeqCst);
+    if r.is_ok() {
+        rearm(p, end, fr);
+    }
     r
 }
 
@@ -257,9 +282,11 @@ fn frct_delivery(
             Some(d) => d.min(now.after(Duration::from_millis(5))),
             None => now.after(Duration::from_millis(5)),
         };
+        let ring = fr.ring();
         match next_packet(p, end, blocking, if blocking { Some(step) } else { None }) {
             Ok(off) => {
                 super::frct::receive(p, end, fr, off);
+                drop(ring);
             }
             Err(Error::TimedOut) if deadline.is_none_or(|d| MonoTime::now() < d) => {}
             Err(e) => return Err(e),

@@ -40,8 +40,9 @@ fn frct_event(p: &Process, ev: crate::ssm::FlowEvent) {
     };
     if let Some(end) = end {
         if let Some(fr) = end.frct.as_ref() {
-            if fr.readers.load(Ordering::SeqCst) == 0 {
-                super::io::pull(p, &end, fr);
+            // a reader busy on the ring takes this packet itself
+            if let Some(g) = fr.try_ring() {
+                super::io::pull_locked(p, &end, fr, &g);
             }
         }
     }
