@@ -12,12 +12,14 @@ use ouroboros::qos::QosSpec;
 use ouroboros::ssm::FLOW_PKT;
 use ouroboros::{log_err, log_info};
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
+use std::sync::{Arc, Condvar, Mutex, RwLock};
+use std::time::{Duration, Instant};
 
 const PREFIX: &str = "ipcpd-local";
 /// Maximum packet lifetime reported for local flows (ms).
 const LOCAL_MPL: u32 = 100;
+/// How long a response waits for its flow's pair.
+const PAIR_WAIT: Duration = Duration::from_secs(2);
 
 #[derive(Default)]
 pub struct Local {
@@ -26,6 +28,9 @@ pub struct Local {
     pairs: Arc<RwLock<HashMap<i32, i32>>>,
     /// The flows the packet loop watches.
     flows: Mutex<Option<Arc<FSet>>>,
+    /// Signalled when a pair is made: the acceptor's response can reach
+    /// us before the allocating thread recorded the pair.
+    paired: (Mutex<()>, Condvar),
 }
 
 impl Local {
@@ -38,9 +43,30 @@ impl Local {
     }
 
     fn pair(&self, a: i32, b: i32) {
+        let _g = self.paired.0.lock().unwrap_or_else(|e| e.into_inner());
         let mut p = self.pairs.write().unwrap_or_else(|e| e.into_inner());
         p.insert(a, b);
         p.insert(b, a);
+        self.paired.1.notify_all();
+    }
+
+    /// The peer of `fd`, waiting up to `PAIR_WAIT` for the allocating
+    /// thread to pair it (upstream retries once after 1 ms).
+    fn wait_peer_of(&self, fd: i32) -> Option<i32> {
+        let deadline = Instant::now() + PAIR_WAIT;
+        let mut g = self.paired.0.lock().unwrap_or_else(|e| e.into_inner());
+        loop {
+            if let Some(out) = self.peer_of(fd) {
+                return Some(out);
+            }
+            let left = deadline.checked_duration_since(Instant::now())?;
+            g = self
+                .paired
+                .1
+                .wait_timeout(g, left)
+                .unwrap_or_else(|e| e.into_inner())
+                .0;
+        }
     }
 
     fn peer_of(&self, fd: i32) -> Option<i32> {
@@ -146,7 +172,7 @@ impl IpcpOps for Local {
             }
             return Some(0);
         }
-        let Some(out) = self.peer_of(fd) else {
+        let Some(out) = self.wait_peer_of(fd) else {
             log_err!(PREFIX, "Invalid out_fd.");
             return Some(-1);
         };
