@@ -7,7 +7,8 @@
 use harness::{code, Background, System};
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{Output, Stdio};
+use std::process::{ChildStdout, Output, Stdio};
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -69,7 +70,49 @@ pub struct Server {
     pub bg: Background,
     /// Pid inside the system (as the IRMd logs it).
     pub pid: i32,
-    out: Option<JoinHandle<String>>,
+    /// Pid on the host (for signals).
+    host_pid: i32,
+    /// What the program printed so far.
+    text: Arc<Mutex<Vec<u8>>>,
+    reader: Option<JoinHandle<()>>,
+    /// Turn CRLF back into LF (output through a terminal).
+    tty: bool,
+}
+
+/// The first process below `pid` whose command name is `name`.
+fn descendant(pid: i32, name: &str) -> Option<i32> {
+    let comm: String = name.chars().take(15).collect();
+    let mut todo = vec![pid];
+    while let Some(p) = todo.pop() {
+        let kids = std::fs::read_to_string(format!("/proc/{p}/task/{p}/children")).ok()?;
+        for k in kids
+            .split_whitespace()
+            .filter_map(|k| k.parse::<i32>().ok())
+        {
+            let c = std::fs::read_to_string(format!("/proc/{k}/comm")).unwrap_or_default();
+            if c.trim_end() == comm {
+                return Some(k);
+            }
+            todo.push(k);
+        }
+    }
+    None
+}
+
+/// Collects a pipe's bytes in the background.
+fn collect(mut pipe: ChildStdout) -> (Arc<Mutex<Vec<u8>>>, JoinHandle<()>) {
+    let text = Arc::new(Mutex::new(Vec::new()));
+    let t = text.clone();
+    let reader = std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = pipe.read(&mut buf) {
+            if n == 0 {
+                break;
+            }
+            t.lock().unwrap().extend_from_slice(&buf[..n]);
+        }
+    });
+    (text, reader)
 }
 
 impl Server {
@@ -89,12 +132,7 @@ impl Server {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("spawn server");
-        let mut stdout = child.stdout.take().expect("stdout");
-        let out = std::thread::spawn(move || {
-            let mut s = Vec::new();
-            let _ = stdout.read_to_end(&mut s);
-            String::from_utf8_lossy(&s).into_owned()
-        });
+        let (text, reader) = collect(child.stdout.take().expect("stdout"));
         let bg = Background(child);
         let host = harness::inner_pid(&bg.0).expect("server pid");
         let pid = ns_pid(host);
@@ -103,13 +141,96 @@ impl Server {
         Server {
             bg,
             pid,
-            out: Some(out),
+            host_pid: host,
+            text,
+            reader: Some(reader),
+            tty: false,
+        }
+    }
+
+    /// Binds `prog` to `name` and starts it with `args` on a terminal
+    /// (`script`), so its stdout is line-buffered and nothing is lost when
+    /// it dies of a signal; returns once the IRMd knows the process. The
+    /// output has its CRLF line ends turned back into LF; the exit code is
+    /// `script`'s.
+    pub fn start_tty(sys: &System, prog: &str, name: &str, args: &[&str]) -> Server {
+        run_ok(sys, &["irm", "bind", "program", prog, "name", name]);
+        let base = prog.rsplit('/').next().unwrap_or(prog);
+        let tag = format!(" ({base}).");
+        let before = sys.log().matches(&tag).count();
+        let mut cmd = prog.to_string();
+        for a in args {
+            cmd.push(' ');
+            cmd.push_str(a);
+        }
+        let mut child = sys
+            .command("script")
+            .args(["-q", "-f", "-e", "-c", &cmd, "/dev/null"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("spawn script");
+        let (text, reader) = collect(child.stdout.take().expect("stdout"));
+        wait_for(sys, "the server to announce", |log| {
+            log.lines()
+                .filter(|l| l.contains("Process added: ") && l.contains(&tag))
+                .count()
+                > before
+        });
+        let script = harness::inner_pid(&child).expect("script pid");
+        let host_pid = descendant(script, base).expect("the program under script");
+        Server {
+            bg: Background(child),
+            pid: ns_pid(host_pid),
+            host_pid,
+            text,
+            reader: Some(reader),
+            tty: true,
+        }
+    }
+
+    /// Sends `sig` to the program.
+    pub fn signal(&self, sig: i32) {
+        // SAFETY: kill(2) of a process this test started.
+        let r = unsafe { libc::kill(self.host_pid, sig) };
+        assert!(r == 0 || sig == libc::SIGKILL, "signal {sig} to the server");
+    }
+
+    /// What the program printed so far (all of it once it ended).
+    pub fn output(&self) -> String {
+        let s = String::from_utf8_lossy(&self.text.lock().unwrap()).into_owned();
+        if self.tty {
+            s.replace("\r\n", "\n")
+        } else {
+            s
+        }
+    }
+
+    /// Waits (bounded) until `what` occurs `n` times in the output.
+    pub fn wait_count(&self, what: &str, n: usize) {
+        let end = Instant::now() + Duration::from_secs(30);
+        while self.output().matches(what).count() < n {
+            assert!(
+                Instant::now() < end,
+                "not {n} times {what:?} in:\n{}",
+                self.output()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits (bounded) until the output contains `what`.
+    pub fn wait_output(&self, what: &str) {
+        let end = Instant::now() + Duration::from_secs(30);
+        while !self.output().contains(what) {
+            assert!(Instant::now() < end, "no {what:?} in:\n{}", self.output());
+            std::thread::sleep(Duration::from_millis(20));
         }
     }
 
     /// Sends `sig` and returns what the program printed and its exit code.
     pub fn stop(self, sig: i32) -> (String, i32) {
-        assert!(harness::signal_inner(&self.bg.0, sig), "signal the server");
+        self.signal(sig);
         self.finish()
     }
 
@@ -122,24 +243,26 @@ impl Server {
     /// Sends `sig`; `None` if the program is still running `limit` later
     /// (it is then killed).
     pub fn stop_within(self, sig: i32, limit: Duration) -> Option<(String, i32)> {
-        assert!(harness::signal_inner(&self.bg.0, sig), "signal the server");
+        self.signal(sig);
         self.finish_within(limit)
     }
 
-    fn finish_within(mut self, limit: Duration) -> Option<(String, i32)> {
+    /// Waits for the program to end by itself; `None` if it is still
+    /// running `limit` later (it is then killed).
+    pub fn finish_within(mut self, limit: Duration) -> Option<(String, i32)> {
         let end = Instant::now() + limit;
         let st = loop {
             if let Some(st) = self.bg.0.try_wait().expect("wait") {
                 break st;
             }
             if Instant::now() >= end {
-                harness::signal_inner(&self.bg.0, libc::SIGKILL);
+                self.signal(libc::SIGKILL);
                 return None;
             }
             std::thread::sleep(Duration::from_millis(20));
         };
-        let out = self.out.take().expect("output").join().expect("reader");
-        Some((out, code(&st)))
+        self.reader.take().expect("reader").join().expect("reader");
+        Some((self.output(), code(&st)))
     }
 }
 
