@@ -10,8 +10,9 @@ use ouroboros::c_api::fccntl::{FLOWFRDWR, FLOWFRNOBLOCK, FLOWFRNOPART};
 use ouroboros::dev::fccntl::{fccntl, Cmd};
 use ouroboros::dev::{FQueue, Flow, FlowSet};
 use ouroboros::Error;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
 
 /// A flow with no request for longer than this is closed.
@@ -21,14 +22,30 @@ const CLEAN_EVERY: Duration = Duration::from_secs(1);
 /// Event wait without `--poll`.
 const EVENT_WAIT: Duration = Duration::from_millis(100);
 
-/// Flows being served, by fd, with the time of their last request.
-type Flows = Mutex<BTreeMap<i32, (Arc<Flow>, Instant)>>;
+/// A served flow and the time of its last request (ms since `Server::t0`),
+/// updated without a lock by the serving thread.
+struct Served {
+    flow: Flow,
+    last: AtomicU64,
+}
 
 struct Server {
-    flows: Flows,
+    /// Flows being served, by fd (the cleaner's view).
+    flows: Mutex<BTreeMap<i32, Arc<Served>>>,
     set: FlowSet,
+    t0: Instant,
     quiet: bool,
     poll: bool,
+}
+
+impl Server {
+    fn flows(&self) -> MutexGuard<'_, BTreeMap<i32, Arc<Served>>> {
+        self.flows.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn now_ms(&self) -> u64 {
+        u64::try_from(self.t0.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
 }
 
 /// Runs the server until a signal (or, with `--busy`, until its flow
@@ -45,6 +62,7 @@ pub fn run(cfg: &Config) -> i32 {
     let srv = Arc::new(Server {
         flows: Mutex::new(BTreeMap::new()),
         set,
+        t0: Instant::now(),
         quiet: cfg.quiet,
         poll: cfg.poll,
     });
@@ -60,10 +78,6 @@ pub fn run(cfg: &Config) -> i32 {
     }
     stop::wait();
     0
-}
-
-fn lock(flows: &Flows) -> std::sync::MutexGuard<'_, BTreeMap<i32, (Arc<Flow>, Instant)>> {
-    flows.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn set_server_flags(flow: &Flow) {
@@ -90,9 +104,12 @@ fn accept_loop(srv: &Server) {
         // non-blocking before the flow is in the set: the serving thread
         // must never block on it
         set_server_flags(&flow);
-        let flow = Arc::new(flow);
-        lock(&srv.flows).insert(fd, (flow.clone(), Instant::now()));
-        let _ = srv.set.add(&flow);
+        let served = Arc::new(Served {
+            flow,
+            last: AtomicU64::new(srv.now_ms()),
+        });
+        srv.flows().insert(fd, served.clone());
+        let _ = srv.set.add(&served.flow);
     }
 }
 
@@ -100,15 +117,28 @@ fn serve_loop(srv: &Server) {
     let mut buf = vec![0u8; BUF_SIZE as usize];
     let mut fq = FQueue::new();
     let wait = if srv.poll { Duration::ZERO } else { EVENT_WAIT };
+    // the flows seen so far, without keeping them alive: the cleaner
+    // deallocates a flow by dropping it from the shared map
+    let mut known: HashMap<i32, Weak<Served>> = HashMap::new();
     loop {
         if srv.set.wait(&mut fq, Some(wait)).is_err() {
             continue;
         }
         for (fd, _event) in &mut fq {
-            let Some(flow) = lock(&srv.flows).get(&fd).map(|(f, _)| f.clone()) else {
-                continue;
+            let served = match known.get(&fd).and_then(Weak::upgrade) {
+                Some(s) => s,
+                None => match srv.flows().get(&fd) {
+                    Some(s) => {
+                        known.insert(fd, Arc::downgrade(s));
+                        s.clone()
+                    }
+                    None => {
+                        known.remove(&fd);
+                        continue;
+                    }
+                },
             };
-            let Ok(len) = flow.read(&mut buf) else {
+            let Ok(len) = served.flow.read(&mut buf) else {
                 continue;
             };
             if !srv.quiet {
@@ -118,11 +148,9 @@ fn serve_loop(srv: &Server) {
                 out!("Invalid message on fd {fd}.\n");
                 continue;
             }
-            if let Some(entry) = lock(&srv.flows).get_mut(&fd) {
-                entry.1 = Instant::now();
-            }
+            served.last.store(srv.now_ms(), Ordering::Relaxed);
             wire::make_reply(&mut buf);
-            if flow.write(&buf[..len]).is_err() {
+            if served.flow.write(&buf[..len]).is_err() {
                 out!("Error writing to flow (fd {fd}).\n");
             }
         }
@@ -130,24 +158,25 @@ fn serve_loop(srv: &Server) {
 }
 
 fn clean_loop(srv: &Server) {
+    let limit = IDLE_LIMIT.as_millis() as u64;
     loop {
-        let now = Instant::now();
-        let idle: Vec<(i32, Arc<Flow>)> = {
-            let mut flows = lock(&srv.flows);
+        let now = srv.now_ms();
+        let idle: Vec<(i32, Arc<Served>)> = {
+            let mut flows = srv.flows();
             let fds: Vec<i32> = flows
                 .iter()
-                .filter(|(_, (_, last))| now.saturating_duration_since(*last) > IDLE_LIMIT)
+                .filter(|(_, s)| now.saturating_sub(s.last.load(Ordering::Relaxed)) > limit)
                 .map(|(fd, _)| *fd)
                 .collect();
             fds.into_iter()
-                .filter_map(|fd| flows.remove(&fd).map(|(f, _)| (fd, f)))
+                .filter_map(|fd| flows.remove(&fd).map(|s| (fd, s)))
                 .collect()
         };
-        for (fd, flow) in idle {
+        for (fd, served) in idle {
             out!("Flow {fd} timed out.\n");
-            srv.set.remove(&flow);
-            // deallocated when the serving thread lets go of it too
-            drop(flow);
+            srv.set.remove(&served.flow);
+            // deallocated here, or when the serving thread lets go of it
+            drop(served);
         }
         std::thread::sleep(CLEAN_EVERY);
     }
