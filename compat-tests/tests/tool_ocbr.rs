@@ -326,6 +326,27 @@ fn ocbr_client_stops_on_signals() {
 }
 
 #[test]
+fn ocbr_server_outlives_a_killed_client() {
+    let sys = System::start();
+    let srv = Server::start_tty(&sys, &ours("ocbr"), "cbr", &["-l", "-t", "2"]);
+    let c = Server::start_unbound(
+        &sys,
+        &ours("ocbr"),
+        &["-n", "cbr", "-r", "80k", "-s", "100"],
+    );
+    let tag = format!("allocated (direct) for {} to cbr", c.pid);
+    wait_for(&sys, "the client's flow", |log| log.contains(&tag));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    c.signal(libc::SIGKILL);
+    wait_flows_ended(&srv, 1);
+    let (text, st) = srv.stop(libc::SIGTERM);
+    assert_eq!(st, 0, "{text}");
+    let flows = check_server(&text, 1, 2);
+    assert_eq!(flows.len(), 1, "{text}");
+    assert!(flows[0].1.packets > 0, "{text}");
+}
+
+#[test]
 fn ocbr_over_the_local_layer() {
     let sys = System::start();
     local_layer(&sys, "cbr");

@@ -411,6 +411,23 @@ fn oping_server_time_out_and_signals() {
 }
 
 #[test]
+fn oping_client_outlives_a_killed_server() {
+    let sys = System::start();
+    let srv = Server::start(&sys, &ours("oping"), "op", &["-l", "-Q"]);
+    let client = Server::start_unbound(&sys, &ours("oping"), &["-n", "op", "-i", "100"]);
+    let tag = format!("allocated (direct) for {} to op", client.pid);
+    wait_for(&sys, "the client's flow", |log| log.contains(&tag));
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    srv.signal(libc::SIGKILL);
+    // the client waits out its receive time-out, as upstream's does
+    let (out, st) = client.finish();
+    assert_eq!(st, 0, "{out}");
+    let r = parse_client(&out, "op", Some(&header("op", 64, 2_147_483_647)));
+    assert_eq!(r.other, ["Server timed out."], "{out}");
+    assert!(r.sent > r.received, "{out}");
+}
+
+#[test]
 fn oping_busy_server_serves_one_flow() {
     let sys = System::start();
     let srv = Server::start(&sys, &ours("oping"), "op", &["-l", "--busy"]);

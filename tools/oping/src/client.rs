@@ -12,7 +12,7 @@ use ouroboros::dev::fccntl::{fccntl, Cmd};
 use ouroboros::dev::Flow;
 use ouroboros::Error;
 use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// What a run counted.
 struct Tally {
@@ -127,20 +127,29 @@ fn writer(cfg: &Config, flow: &Flow, sent: &AtomicU32) {
 
 fn reader(cfg: &Config, flow: &Flow) -> (usize, Rtt) {
     let secs = (cfg.interval / 1000).saturating_add(2);
-    let _ = flow.set_read_timeout(Some(Duration::from_secs(u64::try_from(secs).unwrap_or(0))));
+    let timeout = Duration::from_secs(u64::try_from(secs).unwrap_or(0));
+    let _ = flow.set_read_timeout(Some(timeout));
     let mut buf = vec![0u8; BUF_SIZE as usize];
     let mut rtt = Rtt::default();
     let mut ooo = 0usize;
     let mut expected = 0u32;
     while !stop::stopped() && rtt.n != cfg.count {
+        let started = Instant::now();
         let len = match flow.read(&mut buf) {
             Ok(n) => n,
-            Err(Error::TimedOut) => {
+            Err(e) => {
+                if matches!(e, Error::FlowDown | Error::FlowPeer) {
+                    // Our library wakes a blocked reader when the flow goes
+                    // down; upstream's stays blocked until its time-out,
+                    // which is what its users see: wait for it.
+                    std::thread::sleep(timeout.saturating_sub(started.elapsed()));
+                } else if e != Error::TimedOut {
+                    continue;
+                }
                 out!("Server timed out.\n");
                 stop::trigger();
                 break;
             }
-            Err(_) => continue,
         };
         let h = Header::of(&buf);
         if h.kind != wire::REPLY {
