@@ -256,20 +256,13 @@ pub fn teardown(p: &Process, fd: i32) -> Option<Arc<FlowEnd>> {
             let _ = p.pool.remove(off);
         }
     }
+    // Down first: no writer gets in after this. What is still queued for
+    // us is ours to free (upstream leaves it in the ring).
     end.rx.set_acl(ACL_FLOWDOWN);
+    while let Ok(off) = end.rx.read() {
+        super::np1::free_in(p, &end, off);
+    }
     end.tx.set_acl(ACL_FLOWDOWN);
     end.peer.notify(end.id, FLOW_DEALLOC);
     Some(end)
-}
-
-/// At process exit: drop what is queued for us, then tear down.
-pub fn teardown_at_exit(p: &Process, fd: i32) {
-    let end = p.table.read().unwrap_or_else(|e| e.into_inner()).get(fd);
-    if let Some(end) = end {
-        end.rx.set_acl(ACL_FLOWDOWN);
-        while let Ok(off) = end.rx.read() {
-            let _ = p.pool.remove(off);
-        }
-    }
-    teardown(p, fd);
 }

@@ -162,7 +162,7 @@ pub fn ipcp_flow_dealloc(fd: i32) -> Result<()> {
 }
 
 /// Frees a block the application put in our ring (its pool, or ours).
-fn free_in(p: &Process, end: &super::table::FlowEnd, off: usize) {
+pub(super) fn free_in(p: &Process, end: &super::table::FlowEnd, off: usize) {
     match end
         .np1_pool
         .lock()

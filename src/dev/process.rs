@@ -146,7 +146,7 @@ pub fn fini() {
     }
     let fds: Vec<i32> = p.table.read().unwrap_or_else(|e| e.into_inner()).fds();
     for fd in fds {
-        super::flow::teardown_at_exit(p, fd);
+        super::flow::teardown(p, fd);
     }
     super::proc::exit_notify();
 }

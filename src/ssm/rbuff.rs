@@ -222,6 +222,11 @@ impl Rbuff {
             return Err(e);
         }
         let _g = self.mutex().lock()?;
+        // again under the lock: a reader that flags the ring down and then
+        // drains it under the lock must not leave our entry behind
+        if let Some(e) = self.write_denied() {
+            return Err(e);
+        }
         if self.is_full() {
             return Err(Error::Again);
         }
@@ -235,9 +240,12 @@ impl Rbuff {
             return Err(e);
         }
         let mut g = self.mutex().lock()?;
-        while self.is_full() {
-            if self.acl() & ACL_FLOWDOWN != 0 {
-                return Err(Error::FlowDown);
+        loop {
+            if let Some(e) = self.write_denied() {
+                return Err(e);
+            }
+            if !self.is_full() {
+                break;
             }
             self.wait(&mut g, self.del(), deadline)?;
         }
@@ -286,11 +294,12 @@ impl Rbuff {
         }
     }
 
-    /// Waits until the reader has emptied the ring (or `deadline` passes:
-    /// `TimedOut`; upstream has no deadline).
+    /// Waits until the reader has emptied the ring, or went (the ring is
+    /// down: nobody will empty it), or `deadline` passes (`TimedOut`).
+    /// Upstream waits for the reader only, without a deadline.
     pub fn fini(&self, deadline: Option<MonoTime>) -> Result<()> {
         let mut g = self.mutex().lock()?;
-        while !self.is_empty() {
+        while !self.is_empty() && self.acl() & ACL_FLOWDOWN == 0 {
             self.wait(&mut g, self.del(), deadline)?;
         }
         Ok(())

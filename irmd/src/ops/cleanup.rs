@@ -9,7 +9,7 @@
 use super::flow::{dealloc, destroy_flow};
 use crate::irmd::Irmd;
 use crate::reg::FlowState;
-use ouroboros::ssm::{ACL_FLOWDOWN, ACL_FLOWPEER, FLOW_PEER};
+use ouroboros::ssm::{Rbuff, ACL_FLOWDOWN, ACL_FLOWPEER, FLOW_PEER};
 
 /// Called for a dead process before its records go.
 pub fn proc_died(irmd: &Irmd, pid: i32) {
@@ -44,12 +44,31 @@ pub fn proc_died(irmd: &Irmd, pid: i32) {
 }
 
 /// Flags the dead end's ring down and the survivor's as "peer gone", and
-/// frees the blocks queued in both. All of them are in the application's
-/// pool (the IPCP's ring holds the application's blocks too). Returns (survivor, direct, app died).
+/// frees the blocks queued in both. Returns (survivor, direct, app died).
 fn take_down(irmd: &Irmd, id: i32, dead: i32) -> Option<(i32, bool, bool)> {
     let reg = irmd.reg();
     let f = reg.flow(id)?;
-    let uid = reg.proc_uid(f.info.n_pid);
+    for r in &f.rbuffs {
+        r.set_acl(if r.pid() == dead {
+            ACL_FLOWDOWN
+        } else {
+            ACL_FLOWPEER
+        });
+    }
+    free_queued(irmd, reg.proc_uid(f.info.n_pid), &f.rbuffs);
+    let survivor = if f.info.n_pid == dead {
+        f.info.n_1_pid
+    } else {
+        f.info.n_pid
+    };
+    Some((survivor, f.direct, f.info.n_pid == dead))
+}
+
+/// Frees the blocks still queued in a flow's rings: whatever its ends
+/// left there when they went (upstream leaks them). All of them are in
+/// the pool of the application end's uid class `uid` (the IPCP's ring
+/// holds the application's blocks too).
+pub fn free_queued(irmd: &Irmd, uid: u32, rbuffs: &[Rbuff]) {
     let gspp = irmd.gspp.lock().unwrap_or_else(|e| e.into_inner());
     let pups = irmd.pups.lock().unwrap_or_else(|e| e.into_inner());
     let pool = if uid == 0 {
@@ -57,22 +76,11 @@ fn take_down(irmd: &Irmd, id: i32, dead: i32) -> Option<(i32, bool, bool)> {
     } else {
         pups.get(&uid)
     };
-    for r in &f.rbuffs {
-        r.set_acl(if r.pid() == dead {
-            ACL_FLOWDOWN
-        } else {
-            ACL_FLOWPEER
-        });
+    for r in rbuffs {
         while let Ok(off) = r.read() {
             if let Some(pool) = pool {
                 let _ = pool.remove(off);
             }
         }
     }
-    let survivor = if f.info.n_pid == dead {
-        f.info.n_1_pid
-    } else {
-        f.info.n_pid
-    };
-    Some((survivor, f.direct, f.info.n_pid == dead))
 }

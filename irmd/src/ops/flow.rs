@@ -2,6 +2,7 @@
 //! or through an IPCP), join a broadcast layer, and deallocate; plus the
 //! IPCP's reports (request arrived, allocation reply, dealloc done).
 
+use super::cleanup::free_queued;
 use super::PREFIX;
 use crate::ipcp::call;
 use crate::irmd::Irmd;
@@ -101,12 +102,25 @@ fn wait_for_accept(irmd: &Irmd, name: &str) -> Result<i32, i32> {
 
 /// Removes a flow record and its ring buffers.
 pub fn destroy_flow(irmd: &Irmd, id: i32) {
-    let removed = irmd.reg().remove_flow(id);
+    let removed = {
+        let mut reg = irmd.reg();
+        let uid = app_uid(&reg, id);
+        reg.remove_flow(id).map(|f| (f, uid))
+    };
     match removed {
-        Some(f) => shm::destroy_rbuffs(f.rbuffs),
+        Some((f, uid)) => {
+            free_queued(irmd, uid, &f.rbuffs);
+            shm::destroy_rbuffs(f.rbuffs);
+        }
         None => log_err!("reg", "Flow {} does not exist.", id),
     }
     irmd.notify();
+}
+
+/// The uid class of flow `id`'s application end, whose pool holds every
+/// block queued in the flow's rings.
+fn app_uid(reg: &Registry, id: i32) -> u32 {
+    reg.flow(id).map_or(0, |f| reg.proc_uid(f.info.n_pid))
 }
 
 /// Creates the two ring buffers of a flow record (under the lock).
@@ -123,9 +137,12 @@ fn make_rbuffs(reg: &mut Registry, id: i32, n_pid: i32, n_1_pid: i32) -> Result<
 }
 
 /// Drops a record's ring buffers (it reached DEALLOCATED).
-fn drop_rbuffs(reg: &mut Registry, id: i32) {
+fn drop_rbuffs(irmd: &Irmd, reg: &mut Registry, id: i32) {
+    let uid = app_uid(reg, id);
     if let Some(f) = reg.flow_mut(id) {
-        shm::destroy_rbuffs(std::mem::take(&mut f.rbuffs));
+        let rbuffs = std::mem::take(&mut f.rbuffs);
+        free_queued(irmd, uid, &rbuffs);
+        shm::destroy_rbuffs(rbuffs);
     }
 }
 
@@ -446,7 +463,7 @@ fn alloc_via_ipcp(
         if let Some(f) = reg.flow_mut(id) {
             f.info.state = FlowState::Deallocated;
         }
-        drop_rbuffs(&mut reg, id);
+        drop_rbuffs(irmd, &mut reg, id);
         drop(reg);
         log_err!(PREFIX, "Flow allocation timed out.");
         destroy_flow(irmd, id);
@@ -638,7 +655,7 @@ pub fn alloc_reply(irmd: &Irmd, id: i32, mpl: u32, uid: u32, response: i32, pk: 
         Some(_) => return -libc::EBADF,
     }
     if response != 0 {
-        drop_rbuffs(&mut reg, id);
+        drop_rbuffs(irmd, &mut reg, id);
     }
     if let Some(f) = reg.flow_mut(id) {
         f.response = response;
@@ -677,7 +694,7 @@ pub fn dealloc(irmd: &Irmd, id: i32, pid: i32, linger: u32) -> i32 {
         // second end of a direct flow
         if direct && mark_end_gone(f, pid) {
             f.info.state = FlowState::Deallocated;
-            drop_rbuffs(&mut reg, id);
+            drop_rbuffs(irmd, &mut reg, id);
             drop(reg);
             destroy_flow(irmd, id);
             return 0;
