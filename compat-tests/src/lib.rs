@@ -346,13 +346,39 @@ pub fn output_with_timeout(mut c: Command, limit: Duration) -> Output {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        // SAFETY: kill(2) of our own child; harmless if it already exited.
-        unsafe { libc::kill(pid, libc::SIGKILL) };
+        kill_tree(pid);
     });
     let out = child.wait_with_output().expect("wait");
     done.store(true, std::sync::atomic::Ordering::SeqCst);
     let _ = watchdog.join();
     out
+}
+
+/// SIGKILLs `pid` and every process below it: killing only `nsenter`
+/// would leave the program it runs inside the system holding our pipes.
+fn kill_tree(pid: i32) {
+    let mut all = vec![pid];
+    let mut i = 0;
+    while i < all.len() {
+        let p = all[i];
+        i += 1;
+        let Ok(tasks) = std::fs::read_dir(format!("/proc/{p}/task")) else {
+            continue;
+        };
+        for t in tasks.flatten() {
+            let children = std::fs::read_to_string(t.path().join("children")).unwrap_or_default();
+            all.extend(
+                children
+                    .split_whitespace()
+                    .filter_map(|c| c.parse::<i32>().ok()),
+            );
+        }
+    }
+    for p in all.into_iter().rev() {
+        // SAFETY: kill(2) of a process we started or one of its
+        // descendants; harmless if it already exited.
+        unsafe { libc::kill(p, libc::SIGKILL) };
+    }
 }
 
 /// Exit code of a finished program; 128 + signal for a killed one.
