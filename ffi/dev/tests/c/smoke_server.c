@@ -25,9 +25,11 @@ int main(void)
         int              ret;
         int              echoed = 0;
 
+        /* each line as it happens: the test may have to kill us */
+        setvbuf(stdout, NULL, _IOLBF, 0);
+
         if (dladdr((void *) flow_accept, &dl) != 0)
                 printf("library %s\n", dl.dli_fname);
-        fflush(stdout);
 
         fd = flow_accept(&qs, NULL);
         if (fd < 0) {
