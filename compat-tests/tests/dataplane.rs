@@ -111,6 +111,33 @@ fn direct_flow_echoes_ten_thousand_packets() {
     );
 }
 
+/// Clients that allocate at the same moment each get a flow: an accept
+/// is handed to one allocation only, the others wait for the next.
+#[test]
+fn simultaneous_allocations_all_succeed() {
+    let sys = System::start();
+    let _srv = echo_server(&sys, "echo");
+    let client = example("echo_client");
+    let clients: Vec<_> = (0..10)
+        .map(|_| {
+            let mut c = sys.command(client.to_str().unwrap());
+            c.args(["echo", "20", "100"]);
+            std::thread::spawn(move || harness::output_with_timeout(c, Duration::from_secs(60)))
+        })
+        .collect();
+    for (i, c) in clients.into_iter().enumerate() {
+        let out = c.join().expect("client thread");
+        assert!(
+            out.status.success()
+                && String::from_utf8_lossy(&out.stdout).contains("20 packets echoed"),
+            "client {i}: {}{}\nlog:\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+            sys.log()
+        );
+    }
+}
+
 #[test]
 fn frct_flows_echo_in_order() {
     let sys = System::start();

@@ -319,6 +319,7 @@ fn alloc_direct(
     };
     let client = oap::client_prepare(name_info).map_err(|_| {
         log_err!(PREFIX, "Failed to prepare OAP for {}.", dst);
+        irmd.reg().unclaim(id);
         -libc::EBADF
     })?;
     let mut reg = irmd.reg();
@@ -330,10 +331,13 @@ fn alloc_direct(
         }
     };
     if reg.proc_uid(acceptor) != info.uid {
+        // the flow goes through an IPCP, whose request takes it again
+        reg.unclaim(id);
         return Err(-libc::EPERM);
     }
     if make_rbuffs(&mut reg, id, acceptor, info.n_pid).is_err() {
         log_err!(PREFIX, "Failed to prepare direct flow.");
+        reg.unclaim(id);
         return Err(-libc::EBADF);
     }
     if let Some(f) = reg.flow_mut(id) {
@@ -624,6 +628,7 @@ pub fn req_arr(
     };
     if make_rbuffs(&mut reg, id, acceptor, ipcp).is_err() {
         log_err!(PREFIX, "Failed to respond to flow {}.", id);
+        reg.unclaim(id);
         return Err(-1);
     }
     let f = reg.flow_mut(id).ok_or(-1)?;

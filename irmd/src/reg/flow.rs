@@ -67,6 +67,8 @@ pub struct Flow {
     pub response: i32,
     /// The flow's two ring buffers, while they exist.
     pub rbuffs: Vec<ouroboros::ssm::Rbuff>,
+    /// An accept flow one allocation took: no other may have it.
+    pub claimed: bool,
 }
 
 impl Flow {
@@ -79,6 +81,7 @@ impl Flow {
             rsp_data: None,
             response: 0,
             rbuffs: Vec::new(),
+            claimed: false,
         }
     }
 }

@@ -49,21 +49,36 @@ impl Registry {
     pub fn accept_flow_of(&self, pid: i32) -> Option<i32> {
         self.flows
             .iter()
-            .find(|f| f.info.state == FlowState::AcceptPending && f.info.n_pid == pid)
+            .find(|f| f.info.state == FlowState::AcceptPending && f.info.n_pid == pid && !f.claimed)
             .map(|f| f.info.id)
     }
 
     /// The accept flow an allocation for `name` goes to (noting the name in
     /// it): `Err(-ENAME)` for an unknown name, `Err(-EAGAIN)` when nobody
     /// accepts.
+    ///
+    /// The flow is claimed for the caller, so that two allocations that
+    /// arrive together do not both take it (upstream hands both the same
+    /// flow, and one of them fails); `unclaim` gives it back.
     pub fn pending_flow_id(&mut self, name: &str) -> Result<i32, i32> {
         let n = self.name(name).ok_or(-ENAME)?;
-        let pid = *n.active.first().ok_or(-libc::EAGAIN)?;
-        let id = self.accept_flow_of(pid).ok_or(-libc::EAGAIN)?;
+        let id = n
+            .active
+            .iter()
+            .find_map(|&pid| self.accept_flow_of(pid))
+            .ok_or(-libc::EAGAIN)?;
         if let Some(f) = self.flow_mut(id) {
             f.name = name.to_string();
+            f.claimed = true;
         }
         Ok(id)
+    }
+
+    /// Gives a claimed accept flow back (the allocation did not use it).
+    pub fn unclaim(&mut self, id: i32) {
+        if let Some(f) = self.flow_mut(id) {
+            f.claimed = false;
+        }
     }
 
     /// Marks `pid` as accepting for every name it is bound to.
