@@ -80,7 +80,10 @@ pub fn our_lib_dir() -> PathBuf {
         for suffix in [".so", ".so.0.23", ".so.0.23.0"] {
             let link = lib.join(format!("{name}{suffix}"));
             if std::fs::read_link(&link).ok().as_deref() != Some(so.as_path()) {
-                let tmp = lib.join(format!(".{name}{suffix}.{}", std::process::id()));
+                // unique per call: tests run this from several threads
+                static N: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+                let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let tmp = lib.join(format!(".{name}{suffix}.{}.{n}", std::process::id()));
                 let _ = std::fs::remove_file(&tmp);
                 std::os::unix::fs::symlink(&so, &tmp).expect("symlink");
                 std::fs::rename(&tmp, &link).expect("rename link");
