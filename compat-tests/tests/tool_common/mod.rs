@@ -158,7 +158,9 @@ impl Server {
         let base = prog.rsplit('/').next().unwrap_or(prog);
         let tag = format!(" ({base}).");
         let before = sys.log().matches(&tag).count();
-        let mut cmd = prog.to_string();
+        // exec: a shell that forks (dash does under `script`) would print
+        // "Terminated" on the terminal when the program dies of SIGTERM
+        let mut cmd = format!("exec {prog}");
         for a in args {
             cmd.push(' ');
             cmd.push_str(a);
