@@ -152,10 +152,14 @@ impl IpcpOps for Local {
         if out < 0 {
             return Some(-1);
         }
-        self.pair(fd, out);
+        // Watched before paired: once paired, the response may complete
+        // the allocation and the allocator write at once, and a packet
+        // arriving on an unwatched flow raises no event and is stranded
+        // (upstream pairs first and loses such packets).
         if let Some(set) = self.flows() {
             let _ = set.add(fd);
         }
+        self.pair(fd, out);
         log_info!(PREFIX, "Pending local allocation request on fd {}.", fd);
         Some(0)
     }

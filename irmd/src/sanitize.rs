@@ -32,8 +32,8 @@ pub fn sweep(irmd: &Irmd) {
     }
 }
 
-/// Removes what a dead process leaves behind: its RIB mount point and its
-/// blocks in the global pool.
+/// Removes what a dead process leaves behind: its RIB mount point, its
+/// blocks in the global pool and, for an IPCP, its socket.
 pub fn cleanup_pid(irmd: &Irmd, pid: i32) {
     if let Some(gspp) = irmd.gspp.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
         let _ = gspp.reclaim_orphans(pid);
@@ -51,7 +51,11 @@ pub fn cleanup_pid(irmd: &Irmd, pid: i32) {
         }
     }
     let mnt = match irmd.reg().ipcp(pid) {
-        Some(i) => format!("{FUSE_PREFIX}/{}", i.info.name),
+        Some(i) => {
+            // a killed IPCP leaves its socket (upstream's too)
+            let _ = std::fs::remove_file(ouroboros::sock::ipcp_sock_path(pid));
+            format!("{FUSE_PREFIX}/{}", i.info.name)
+        }
         None => format!("{FUSE_PREFIX}/proc.{pid}"),
     };
     let _ = std::fs::remove_dir(mnt);

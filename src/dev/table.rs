@@ -106,9 +106,13 @@ impl Table {
 
     pub fn remove(&mut self, fd: i32) -> Option<Arc<FlowEnd>> {
         let end = self.fds.get_mut(usize::try_from(fd).ok()?)?.take()?;
+        // The IRMd may already have given the id to a new flow of ours
+        // (it frees an id when told our end is gone, before our teardown,
+        // and reuses the lowest free id): that mapping stays.
         if let Some(slot) = usize::try_from(end.id)
             .ok()
             .and_then(|i| self.id_to_fd.get_mut(i))
+            .filter(|slot| **slot == fd)
         {
             *slot = -1;
         }

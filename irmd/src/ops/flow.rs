@@ -102,17 +102,18 @@ fn wait_for_accept(irmd: &Irmd, name: &str) -> Result<i32, i32> {
 
 /// Removes a flow record and its ring buffers.
 pub fn destroy_flow(irmd: &Irmd, id: i32) {
-    let removed = {
+    {
         let mut reg = irmd.reg();
         let uid = app_uid(&reg, id);
-        reg.remove_flow(id).map(|f| (f, uid))
-    };
-    match removed {
-        Some((f, uid)) => {
-            free_queued(irmd, uid, &f.rbuffs);
-            shm::destroy_rbuffs(f.rbuffs);
+        // Under the lock: once the record is gone, a new flow may take its
+        // id and so the names of its ring buffers.
+        match reg.remove_flow(id) {
+            Some(f) => {
+                free_queued(irmd, uid, &f.rbuffs);
+                shm::destroy_rbuffs(f.rbuffs);
+            }
+            None => log_err!("reg", "Flow {} does not exist.", id),
         }
-        None => log_err!("reg", "Flow {} does not exist.", id),
     }
     irmd.notify();
 }
