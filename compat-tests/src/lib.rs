@@ -260,6 +260,29 @@ impl System {
         output_with_timeout(c, Duration::from_secs(60))
     }
 
+    /// Runs a program that must exit 0; its standard output. Otherwise
+    /// panics with what it printed and the IRMd's log.
+    pub fn run_ok(&self, argv: &[&str]) -> String {
+        let out = self.run(argv);
+        let text = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert_eq!(
+            code(&out.status),
+            0,
+            "{argv:?}: {text}{}\nirmd log:\n{}",
+            String::from_utf8_lossy(&out.stderr),
+            self.log()
+        );
+        text
+    }
+
+    /// Bootstraps ipcpd-local `loc` in layer `lo` and registers `name`
+    /// in it.
+    pub fn local_layer(&self, name: &str) {
+        let boot = "irm ipcp bootstrap type local name loc layer lo";
+        self.run_ok(&boot.split(' ').collect::<Vec<_>>());
+        self.run_ok(&["irm", "name", "reg", name, "layer", "lo"]);
+    }
+
     /// Sends a signal to the IRMd and waits for it to exit.
     pub fn stop_irmd(&mut self, sig: i32) -> Option<ExitStatus> {
         let pid = self.irmd_pid()?;

@@ -43,46 +43,8 @@ fn wait_for(sys: &System, ok: impl Fn(&str) -> bool) {
     }
 }
 
-fn local_layer(sys: &System, name: &str) {
-    for cmd in [
-        &[
-            "irm",
-            "ipcp",
-            "bootstrap",
-            "type",
-            "local",
-            "name",
-            "loc",
-            "layer",
-            "lo",
-        ][..],
-        &["irm", "name", "reg", name, "layer", "lo"],
-    ] {
-        let out = sys.run(cmd);
-        assert_eq!(
-            code(&out.status),
-            0,
-            "{cmd:?}: {}",
-            String::from_utf8_lossy(&out.stdout)
-        );
-    }
-}
-
-fn run_ok(sys: &System, argv: &[&str]) -> String {
-    let out = sys.run(argv);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        code(&out.status),
-        0,
-        "{argv:?}: {text}{}\nlog:\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        sys.log()
-    );
-    text
-}
-
 fn free_blocks(sys: &System) -> u64 {
-    run_ok(sys, &["o7s-pool-stats"])
+    sys.run_ok(&["o7s-pool-stats"])
         .trim()
         .parse()
         .expect("a number")
@@ -102,7 +64,7 @@ fn direct_flow_echoes_ten_thousand_packets() {
     let sys = System::start();
     let _srv = echo_server(&sys, "echo");
     let client = example("echo_client");
-    let text = run_ok(&sys, &[client.to_str().unwrap(), "echo", "10000", "1400"]);
+    let text = sys.run_ok(&[client.to_str().unwrap(), "echo", "10000", "1400"]);
     assert!(text.contains("10000 packets echoed"), "{text}");
     assert!(
         sys.log().contains("allocated (direct)"),
@@ -144,10 +106,7 @@ fn frct_flows_echo_in_order() {
     let _srv = echo_server(&sys, "echo");
     let client = example("echo_client");
     for qos in ["data", "best", "voice"] {
-        let text = run_ok(
-            &sys,
-            &[client.to_str().unwrap(), "echo", "3000", "9000", qos],
-        );
+        let text = sys.run_ok(&[client.to_str().unwrap(), "echo", "3000", "9000", qos]);
         assert!(text.contains("3000 packets echoed"), "{qos}: {text}");
     }
 }
@@ -155,7 +114,7 @@ fn frct_flows_echo_in_order() {
 #[test]
 fn flow_through_the_local_ipcp() {
     let sys = System::start();
-    local_layer(&sys, "echo");
+    sys.local_layer("echo");
     let _srv = echo_server(&sys, "echo");
     let client = example("echo_client");
     let argv = [
@@ -168,12 +127,12 @@ fn flow_through_the_local_ipcp() {
         "5000",
         "60000",
     ];
-    let text = run_ok(&sys, &argv);
+    let text = sys.run_ok(&argv);
     assert!(text.contains("5000 packets echoed"), "{text}");
     let mut argv = argv.to_vec();
     argv[6] = "2000";
     argv.push("data");
-    let text = run_ok(&sys, &argv);
+    let text = sys.run_ok(&argv);
     assert!(text.contains("2000 packets echoed"), "with FRCT: {text}");
     let log = sys.log();
     assert!(
@@ -187,10 +146,7 @@ fn flow_through_the_local_ipcp() {
 fn a_thousand_concurrent_flows() {
     let sys = System::start();
     let _srv = echo_server(&sys, "echo");
-    let text = run_ok(
-        &sys,
-        &[example("many_flows").to_str().unwrap(), "echo", "1000"],
-    );
+    let text = sys.run_ok(&[example("many_flows").to_str().unwrap(), "echo", "1000"]);
     assert!(text.contains("1000 concurrent flows echoed"), "{text}");
 }
 
@@ -286,7 +242,7 @@ fn garbage_in_a_ring_is_dropped_not_fatal() {
         "{text}"
     );
     // the server survived and serves another client
-    let text = run_ok(&sys, &[client.to_str().unwrap(), "echo", "10", "100"]);
+    let text = sys.run_ok(&[client.to_str().unwrap(), "echo", "10", "100"]);
     assert!(text.contains("10 packets echoed"), "{text}");
     assert_eq!(free_blocks(&sys), baseline, "no block lost");
 }
@@ -295,22 +251,16 @@ fn garbage_in_a_ring_is_dropped_not_fatal() {
 fn bound_program_is_started_on_demand() {
     let sys = System::start();
     let srv = example("echo_server");
-    run_ok(
-        &sys,
-        &[
-            "irm",
-            "bind",
-            "program",
-            srv.to_str().unwrap(),
-            "name",
-            "auto",
-            "auto",
-        ],
-    );
-    let text = run_ok(
-        &sys,
-        &[example("echo_client").to_str().unwrap(), "auto", "5", "100"],
-    );
+    sys.run_ok(&[
+        "irm",
+        "bind",
+        "program",
+        srv.to_str().unwrap(),
+        "name",
+        "auto",
+        "auto",
+    ]);
+    let text = sys.run_ok(&[example("echo_client").to_str().unwrap(), "auto", "5", "100"]);
     assert!(text.contains("5 packets echoed"), "{text}");
     let log = sys.log();
     assert!(
@@ -325,11 +275,11 @@ fn keepalives_hold_an_idle_flow_and_a_frozen_peer_times_out() {
     let srv = echo_server(&sys, "echo");
     // idle twice the peer timeout: keepalives (every quarter of it) keep
     // the flow up; the timeout is generous for loaded machines
-    let text = run_ok(&sys, &["o7s-idle-client", "echo", "3000", "6000"]);
+    let text = sys.run_ok(&["o7s-idle-client", "echo", "3000", "6000"]);
     assert_eq!(text.trim(), "echo ok");
     // a frozen peer sends no keepalives: -EFLOWPEER (-1006)
     assert!(harness::signal_inner(&srv.0, libc::SIGSTOP));
-    let text = run_ok(&sys, &["o7s-idle-client", "echo", "3000", "6000"]);
+    let text = sys.run_ok(&["o7s-idle-client", "echo", "3000", "6000"]);
     assert!(harness::signal_inner(&srv.0, libc::SIGCONT));
     // the blocked read itself ends with the peer's timeout
     assert_eq!(text.trim(), "idle read Err(FlowPeer)\nerror -1006");

@@ -4,7 +4,7 @@
 //! commands) inside a private system and checks that every application
 //! gets an answer in bounded time and that nothing leaks.
 
-use harness::{bin, code, System};
+use harness::{bin, System};
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ChildStdin, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
@@ -153,19 +153,6 @@ impl Drop for App {
     }
 }
 
-fn run_ok(sys: &System, argv: &[&str]) -> String {
-    let out = sys.run(argv);
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        code(&out.status),
-        0,
-        "{argv:?}: {text}{}\nlog:\n{}",
-        String::from_utf8_lossy(&out.stderr),
-        sys.log()
-    );
-    text
-}
-
 /// Waits (bounded) until the IRMd log satisfies `ok`.
 fn wait_log(sys: &System, limit: Duration, ok: impl Fn(&str) -> bool) {
     let end = Instant::now() + limit;
@@ -188,39 +175,30 @@ fn settle<T: std::fmt::Debug>(limit: Duration, mut f: impl FnMut() -> Result<T, 
     }
 }
 
-/// A local IPCP `loc` in layer `lo` with `name` registered in it.
-fn local_layer(sys: &System, name: &str) {
-    run_ok(
-        sys,
-        &[
-            "irm",
-            "ipcp",
-            "bootstrap",
-            "type",
-            "local",
-            "name",
-            "loc",
-            "layer",
-            "lo",
-        ],
-    );
-    run_ok(sys, &["irm", "name", "reg", name, "layer", "lo"]);
-}
-
 /// Binds the helper program to `name` (every instance accepts for it).
 fn bind_app(sys: &System, name: &str) {
     let app = bin("o7s-fault-app");
-    run_ok(
-        sys,
-        &[
-            "irm",
-            "bind",
-            "program",
-            app.to_str().unwrap(),
-            "name",
-            name,
-        ],
-    );
+    sys.run_ok(&[
+        "irm",
+        "bind",
+        "program",
+        app.to_str().unwrap(),
+        "name",
+        name,
+    ]);
+}
+
+/// A server (root) serving a client (run under `wrap`) on a flow the
+/// client allocated with `alloc`; the client's first echo is done.
+fn served_pair(sys: &System, wrap: &[&str], alloc: &str) -> (App, App) {
+    let mut server = App::start(sys, &[], &[]);
+    server.send("accept");
+    let mut client = App::start(sys, wrap, &[]);
+    client.ok(alloc, sys);
+    server.expect("accept", SECS(10), sys);
+    server.send("serve");
+    client.ok("echo", sys);
+    (server, client)
 }
 
 /// Free blocks of the global pool (`None`), or of a uid's pool.
@@ -230,7 +208,7 @@ fn free_blocks(sys: &System, uid: Option<u32>) -> i64 {
     if let Some(u) = uid.as_deref() {
         argv.extend(["--uid", u]);
     }
-    run_ok(sys, &argv).trim().parse().expect("a number")
+    sys.run_ok(&argv).trim().parse().expect("a number")
 }
 
 /// The names of the system's shared-memory objects.
@@ -268,7 +246,7 @@ fn objects_of_dead(sys: &System) -> Vec<String> {
 
 /// The inner pid of the IPCP named `name`, from `irm ipcp list`.
 fn ipcp_pid(sys: &System, name: &str) -> Option<String> {
-    let text = run_ok(sys, &["irm", "ipcp", "list"]);
+    let text = sys.run_ok(&["irm", "ipcp", "list"]);
     let line = text.lines().find(|l| l.contains(name))?;
     line.split_whitespace()
         .find_map(|w| w.parse::<u32>().ok())
@@ -276,7 +254,7 @@ fn ipcp_pid(sys: &System, name: &str) -> Option<String> {
 }
 
 fn kill9_inside(sys: &System, pid: &str) {
-    run_ok(sys, &["sh", "-c", &format!("kill -9 {pid}")]);
+    sys.run_ok(&["sh", "-c", &format!("kill -9 {pid}")]);
 }
 
 fn status_kb(pid: i32, field: &str) -> u64 {
@@ -299,26 +277,13 @@ const SECS: fn(u64) -> Duration = Duration::from_secs;
 fn irmd_killed_under_flows_then_restarted() {
     let t0 = Instant::now();
     let mut sys = System::start();
-    local_layer(&sys, "fault");
+    sys.local_layer("fault");
     bind_app(&sys, "fault");
-    let mut server = App::start(&sys, &[], &[]);
-    server.send("accept");
-    wait_log(&sys, SECS(20), |l| l.contains("(o7s-fault-app)"));
-    let mut direct = App::start(&sys, &[], &[]);
-    direct.ok("alloc fault", &sys);
-    server.expect("accept", SECS(10), &sys);
-    server.send("serve");
-    direct.ok("echo", &sys);
+    let (mut server, mut direct) = served_pair(&sys, &[], "alloc fault");
     // a second server process for the flow through the IPCP
-    let mut server2 = App::start(&sys, &[], &[]);
-    server2.send("accept");
-    let mut remote = App::start(&sys, &NOBODY, &[]);
     // the IPCP does not pass a flow's end to the other side: the server
     // learns from the missing keepalives (peer timeout 2 s)
-    remote.ok("alloc fault 2000", &sys);
-    server2.expect("accept", SECS(10), &sys);
-    server2.send("serve");
-    remote.ok("echo", &sys);
+    let (mut server2, mut remote) = served_pair(&sys, &NOBODY, "alloc fault 2000");
     assert!(sys.log().contains("Flow request arrived for fault."));
     // one more server waits in accept
     let mut waiting = App::start(&sys, &[], &[]);
@@ -391,7 +356,7 @@ fn irmd_killed_under_flows_then_restarted() {
         .collect();
     assert!(sockets.is_empty(), "stale IPCP sockets {sockets:?}");
     // the new system works: same IPCP name, direct and IPCP flows
-    local_layer(&sys, "fault");
+    sys.local_layer("fault");
     bind_app(&sys, "fault");
     let mut server = App::start(&sys, &[], &["server"]);
     server.expect("server", SECS(10), &sys);
@@ -415,16 +380,11 @@ fn irmd_killed_under_flows_then_restarted() {
 fn ipcp_killed_under_a_flow() {
     let t0 = Instant::now();
     let sys = System::start();
-    local_layer(&sys, "fault");
+    sys.local_layer("fault");
     bind_app(&sys, "fault");
     let gspp = free_blocks(&sys, None);
-    let mut server = App::start(&sys, &[], &[]);
-    server.send("accept");
-    let mut client = App::start(&sys, &NOBODY, &[]);
-    client.ok("alloc fault", &sys);
-    server.expect("accept", SECS(10), &sys);
-    server.send("serve");
-    for _ in 0..100 {
+    let (mut server, mut client) = served_pair(&sys, &NOBODY, "alloc fault");
+    for _ in 1..100 {
         client.ok("echo", &sys);
     }
     assert!(sys.log().contains("Flow request arrived for fault."));
@@ -464,7 +424,7 @@ fn ipcp_killed_under_a_flow() {
     wait_log(&sys, SECS(10), |l| {
         l.contains(&format!("Process {ipcp} died."))
     });
-    let list = run_ok(&sys, &["irm", "ipcp", "list"]);
+    let list = sys.run_ok(&["irm", "ipcp", "list"]);
     assert!(!list.contains("loc"), "{list}");
     // the applications deallocate (the IRMd answers for the dead IPCP)
     // and leave
@@ -498,14 +458,8 @@ fn ipcp_killed_under_a_flow() {
     );
     // a new IPCP of the same name carries a new flow; the flow ids of
     // the old flows are free again
-    local_layer(&sys, "fault");
-    let mut server = App::start(&sys, &[], &[]);
-    server.send("accept");
-    let mut client = App::start(&sys, &NOBODY, &[]);
-    client.ok("alloc fault", &sys);
-    server.expect("accept", SECS(10), &sys);
-    server.send("serve");
-    client.ok("echo", &sys);
+    sys.local_layer("fault");
+    let (_server, mut client) = served_pair(&sys, &NOBODY, "alloc fault");
     let log = sys.log();
     assert!(log.contains("Flow 1 accepted by"), "{log}");
     client.ok("dealloc", &sys);
@@ -658,7 +612,7 @@ fn alloc_dealloc_cycles_leave_nothing() {
     let t0 = Instant::now();
     let sys = System::start();
     bind_app(&sys, "cyc");
-    local_layer(&sys, "cyc");
+    sys.local_layer("cyc");
     // the server deallocates after its echo: ipcpd-local (as upstream's)
     // does not pass a deallocation on to the other end, which would keep
     // the server's end of each local flow until its peer timeout

@@ -856,6 +856,17 @@ fn diff(a: &Transcript, b: &Transcript) -> Result<(), String> {
 
 // ---------------------------------------------------------------- cells
 
+/// A server/client test of one tool: (mix, server, client, path, runs).
+type PairTest = fn(&Mix, &Prog, &Prog, Path2, &mut Runs) -> Result<(), String>;
+
+/// The tools cell 1 runs as server and client, and their tests.
+const TOOL_PAIRS: [(&str, PairTest); 4] = [
+    ("oping", oping_pair),
+    ("oecho", oecho_pair),
+    ("ocbr", ocbr_pair),
+    ("operf", operf_pair),
+];
+
 /// Cell 1: upstream's tools, as upstream built them, on our libraries and
 /// our daemons.
 #[test]
@@ -884,42 +895,12 @@ fn cell1_upstream_tools_on_our_libraries_and_daemons() {
     });
     for path in [Path2::Direct, Path2::Local] {
         let p = path.name();
-        cell.case(&format!("upstream oping on our lib, {p}"), |runs| {
-            oping_pair(
-                &Mix::new(&prefix, Side::Ours),
-                &tool("oping"),
-                &tool("oping"),
-                path,
-                runs,
-            )
-        });
-        cell.case(&format!("upstream oecho on our lib, {p}"), |runs| {
-            oecho_pair(
-                &Mix::new(&prefix, Side::Ours),
-                &tool("oecho"),
-                &tool("oecho"),
-                path,
-                runs,
-            )
-        });
-        cell.case(&format!("upstream ocbr on our lib, {p}"), |runs| {
-            ocbr_pair(
-                &Mix::new(&prefix, Side::Ours),
-                &tool("ocbr"),
-                &tool("ocbr"),
-                path,
-                runs,
-            )
-        });
-        cell.case(&format!("upstream operf on our lib, {p}"), |runs| {
-            operf_pair(
-                &Mix::new(&prefix, Side::Ours),
-                &tool("operf"),
-                &tool("operf"),
-                path,
-                runs,
-            )
-        });
+        for (name, pair) in TOOL_PAIRS {
+            cell.case(&format!("upstream {name} on our lib, {p}"), |runs| {
+                let prog = tool(name);
+                pair(&Mix::new(&prefix, Side::Ours), &prog, &prog, path, runs)
+            });
+        }
     }
     cell.finish();
 }

@@ -226,21 +226,7 @@ fn operf_bi_flood_over_a_direct_flow() {
 #[test]
 fn operf_bi_through_the_local_ipcp() {
     let sys = System::start();
-    run_ok(
-        &sys,
-        &[
-            "irm",
-            "ipcp",
-            "bootstrap",
-            "type",
-            "local",
-            "name",
-            "loc",
-            "layer",
-            "lo",
-        ],
-    );
-    run_ok(&sys, &["irm", "name", "reg", "perf", "layer", "lo"]);
+    sys.local_layer("perf");
     let srv = server(&sys, "operf", "perf");
     // another user: another packet pool, so the flow goes through the IPCP
     let (c, out, _) = run(

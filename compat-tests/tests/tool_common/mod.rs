@@ -288,21 +288,7 @@ pub fn run_upstream(sys: &System, argv: &[&str]) -> (String, i32) {
 
 /// The local layer `lo` with `name` registered in it.
 pub fn local_layer(sys: &System, name: &str) {
-    run_ok(
-        sys,
-        &[
-            "irm",
-            "ipcp",
-            "bootstrap",
-            "type",
-            "local",
-            "name",
-            "loc",
-            "layer",
-            "lo",
-        ],
-    );
-    run_ok(sys, &["irm", "name", "reg", name, "layer", "lo"]);
+    sys.local_layer(name);
 }
 
 /// `argv` prefixed to run as nobody (so flows cross the local IPCP).
