@@ -141,8 +141,10 @@ impl Rbuff {
         unsafe { &(*self.shm()).ring[i & MASK] }
     }
 
+    /// Compared modulo the ring size, as `queued` counts: a peer may leave
+    /// unmasked values in the indexes.
     fn is_empty(&self) -> bool {
-        self.head().load(Acquire) == self.tail().load(Acquire)
+        self.queued() == 0
     }
 
     fn is_full(&self) -> bool {
@@ -196,22 +198,25 @@ impl Rbuff {
         }
     }
 
-    /// Stores `off` at the head (lock held, ring not full).
+    /// Stores `off` at the head (lock held, ring not full). The indexes
+    /// are shared: whatever a peer left in them counts modulo the ring
+    /// size (no overflow on a corrupt `usize::MAX`).
     fn push(&self, off: usize) {
         let was_empty = self.is_empty();
         let h = self.head().load(Relaxed);
         self.slot(h).store(off as i64, Relaxed);
-        self.head().store((h + 1) & MASK, Release);
+        self.head().store(h.wrapping_add(1) & MASK, Release);
         if was_empty {
             self.add().broadcast();
         }
     }
 
-    /// Takes the entry at the tail (lock held, ring not empty).
+    /// Takes the entry at the tail (lock held, ring not empty); the tail
+    /// counts modulo the ring size, as the head in `push`.
     fn pop(&self) -> Result<usize> {
         let t = self.tail().load(Relaxed);
         let v = self.slot(t).load(Relaxed);
-        self.tail().store((t + 1) & MASK, Release);
+        self.tail().store(t.wrapping_add(1) & MASK, Release);
         self.del().broadcast();
         usize::try_from(v).map_err(|_| Error::Inval)
     }
@@ -269,20 +274,30 @@ impl Rbuff {
     }
 
     /// Takes the oldest entry, waiting until `deadline` (`None`: forever)
-    /// or until the ACL reports the flow down or the peer gone.
+    /// or, without a deadline, until the ACL reports the flow down or the
+    /// peer gone. With a deadline, a flow that goes down (or loses its
+    /// peer) while the reader waits is reported at the deadline as
+    /// `TimedOut`, as upstream's reader (which the ACL change does not
+    /// wake) reports it: upstream programs on our library rely on that
+    /// (operf's reader takes anything but -ETIMEDOUT as a bad packet and
+    /// reads again). A ring already down when the read starts is reported
+    /// at once, as by upstream.
     pub fn read_b(&self, deadline: Option<MonoTime>) -> Result<usize> {
         if self.is_empty() && self.acl() & ACL_FLOWDOWN != 0 {
             return Err(Error::FlowDown);
         }
         let mut g = self.mutex().lock()?;
+        let mut waited = false;
         loop {
             if !self.is_empty() {
                 return self.pop();
             }
             match self.empty_error() {
                 Error::Again => {}
+                _ if waited && deadline.is_some() => {}
                 e => return Err(e),
             }
+            waited = true;
             if let Err(e) = self.wait(&mut g, self.add(), deadline) {
                 // An entry that arrived with the timeout is still taken.
                 return if e == Error::TimedOut && !self.is_empty() {

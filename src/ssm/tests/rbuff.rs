@@ -4,6 +4,7 @@ use super::{safety_net, soon};
 use crate::errno::Error;
 use crate::ssm::testns::ns_test;
 use crate::ssm::{rbuff_name, Rbuff, ACL_FLOWDOWN, ACL_FLOWPEER, ACL_RDONLY, ACL_RDWR};
+use crate::time::MonoTime;
 use std::time::Duration;
 
 fn pause() {
@@ -112,6 +113,24 @@ ns_test! {
             pause();
             rb.set_acl(ACL_FLOWDOWN);
             assert_eq!(r.join().unwrap(), Err(Error::FlowDown));
+            // with a deadline, as upstream: a time-out at the deadline
+            rb.set_acl(ACL_RDWR);
+            let r = s.spawn(|| {
+                let start = std::time::Instant::now();
+                let deadline = MonoTime::now().after(Duration::from_millis(300));
+                (rb.read_b(Some(deadline)), start.elapsed())
+            });
+            pause();
+            rb.set_acl(ACL_FLOWDOWN);
+            let (got, took) = r.join().unwrap();
+            assert_eq!(got, Err(Error::TimedOut));
+            assert!(took >= Duration::from_millis(290), "{took:?}");
+            rb.set_acl(ACL_RDWR);
+            let r = s.spawn(|| rb.read_b(safety_net()));
+            pause();
+            rb.set_acl(ACL_FLOWPEER);
+            rb.write(8).unwrap();
+            assert_eq!(r.join().unwrap(), Ok(8), "still woken by a write");
             rb.set_acl(ACL_RDWR);
             (0..1023).for_each(|i| rb.write(i).unwrap());
             let w = s.spawn(|| rb.write_b(5, None));
