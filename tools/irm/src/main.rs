@@ -7,7 +7,6 @@ mod bind;
 mod dispatch;
 mod ipcp;
 mod name;
-mod net;
 mod table;
 mod unbind;
 mod usage;
@@ -49,11 +48,6 @@ pub fn run(args: &[String]) -> i32 {
 }
 
 fn main() {
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
-    let status = run(&args);
-    util::flush_stdout();
-    std::process::exit(status);
+    let status = run(&tools_common::start::args());
+    tools_common::stdio::exit(status);
 }

@@ -1,5 +1,5 @@
-//! Shared helpers: keyword prefix matching, `*` wildcards, C-style number
-//! parsing, fixed-width table cells and output that ignores write errors.
+//! Shared helpers: keyword prefix matching, `*` wildcards, fixed-width
+//! table cells, and `out!`/`err!` (output that ignores write errors).
 
 use ouroboros::Error;
 use std::io::Write;
@@ -10,13 +10,6 @@ pub const EIRMD: i32 = -ouroboros::errno::EIRMD;
 /// How a missing value (`NULL` in C) is printed by `printf("%s")`.
 pub const NULL_STR: &str = "(null)";
 
-/// Prints to stdout; write errors are ignored, as with stdio.
-macro_rules! out {
-    ($($t:tt)*) => {
-        $crate::util::write_stdout(format_args!($($t)*))
-    };
-}
-
 /// Prints to stderr; write errors are ignored.
 macro_rules! err {
     ($($t:tt)*) => {
@@ -24,49 +17,8 @@ macro_rules! err {
     };
 }
 
-pub(crate) use {err, out};
-
-/// stdio's buffer size for a stream that is not a terminal.
-const STDOUT_BUF: usize = 4096;
-
-thread_local! {
-    /// Pending stdout bytes; `None` when stdout is a terminal.
-    static PENDING: std::cell::RefCell<Option<Vec<u8>>> =
-        // SAFETY: isatty only inspects the descriptor.
-        std::cell::RefCell::new((unsafe { libc::isatty(1) } == 0).then(Vec::new));
-}
-
-/// Writes to stdout like stdio does: line by line on a terminal, otherwise
-/// in blocks of `STDOUT_BUF` bytes, the rest at exit ([`flush_stdout`]), so
-/// output is lost if the process is killed first, as with upstream.
-pub fn write_stdout(args: std::fmt::Arguments<'_>) {
-    PENDING.with_borrow_mut(|pending| match pending {
-        None => {
-            let _ = std::io::stdout().lock().write_fmt(args);
-        }
-        Some(buf) => {
-            let _ = buf.write_fmt(args);
-            let full = buf.len() - buf.len() % STDOUT_BUF;
-            if full > 0 {
-                let mut out = std::io::stdout().lock();
-                let _ = out.write_all(&buf[..full]).and_then(|()| out.flush());
-                buf.drain(..full);
-            }
-        }
-    });
-}
-
-/// Writes out what [`write_stdout`] still holds.
-pub fn flush_stdout() {
-    PENDING.with_borrow_mut(|pending| {
-        let mut out = std::io::stdout().lock();
-        if let Some(buf) = pending {
-            let _ = out.write_all(buf);
-            buf.clear();
-        }
-        let _ = out.flush();
-    });
-}
+pub(crate) use err;
+pub(crate) use tools_common::out;
 
 pub fn write_stderr(args: std::fmt::Arguments<'_>) {
     let _ = std::io::stderr().lock().write_fmt(args);
@@ -107,60 +59,6 @@ fn glob(pat: &[u8], text: &[u8]) -> bool {
 /// Wildcard match where a missing pattern or text matches nothing.
 pub fn wildcard_opt(pattern: Option<&str>, text: Option<&str>) -> bool {
     matches!((pattern, text), (Some(p), Some(t)) if wildcard(p, t))
-}
-
-/// Result of [`strtol`]: the value (saturated to the `i64` range) and how
-/// many bytes were used; `used == 0` means no number was found.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Parsed {
-    pub value: i64,
-    pub used: usize,
-}
-
-fn digit_value(b: u8) -> Option<u32> {
-    (b as char).to_digit(36)
-}
-
-/// C `strtol` for bases 10 and 16: optional leading white space and sign;
-/// base 16 accepts a `0x`/`0X` prefix when a hex digit follows it. Out of
-/// range values saturate to `i64::MIN`/`i64::MAX`.
-pub fn strtol(s: &str, base: u32) -> Parsed {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
-        i += 1;
-    }
-    let mut negative = false;
-    if i < b.len() && (b[i] == b'+' || b[i] == b'-') {
-        negative = b[i] == b'-';
-        i += 1;
-    }
-    if base == 16
-        && b.get(i) == Some(&b'0')
-        && matches!(b.get(i + 1), Some(b'x' | b'X'))
-        && b.get(i + 2)
-            .and_then(|&c| digit_value(c))
-            .is_some_and(|d| d < 16)
-    {
-        i += 2;
-    }
-    let start = i;
-    let mut acc: i128 = 0;
-    while let Some(d) = b.get(i).and_then(|&c| digit_value(c)).filter(|&d| d < base) {
-        acc = (acc * i128::from(base) + i128::from(d)).min(i128::from(u64::MAX));
-        i += 1;
-    }
-    if i == start {
-        return Parsed { value: 0, used: 0 };
-    }
-    let signed = if negative { -acc } else { acc };
-    let value = signed.clamp(i128::from(i64::MIN), i128::from(i64::MAX)) as i64;
-    Parsed { value, used: i }
-}
-
-/// C `atoi` as glibc implements it: `(int) strtol(s, NULL, 10)`.
-pub fn atoi(s: &str) -> i32 {
-    strtol(s, 10).value as i32
 }
 
 /// `%<width>s`: right-aligned by byte count, never truncated.
@@ -265,27 +163,6 @@ mod tests {
         assert!(wildcard("*t", "dt") && wildcard("*t", "mgmt"));
         assert!(!wildcard_opt(None, Some("a")));
         assert!(!wildcard_opt(Some("*"), None));
-    }
-
-    #[test]
-    fn strtol_like_c() {
-        assert_eq!(strtol("42", 10), Parsed { value: 42, used: 2 });
-        assert_eq!(strtol("  -7x", 10), Parsed { value: -7, used: 4 });
-        assert_eq!(strtol("+5", 10).value, 5);
-        assert_eq!(strtol("x", 10).used, 0);
-        assert_eq!(strtol("", 10).used, 0);
-        assert_eq!(strtol("-", 10).used, 0);
-        assert_eq!(strtol("A000", 16).value, 0xA000);
-        assert_eq!(strtol("0xa000", 16).value, 0xA000);
-        assert_eq!(strtol("0XFFFF", 16).value, 0xFFFF);
-        assert_eq!(strtol("0x", 16), Parsed { value: 0, used: 1 });
-        assert_eq!(strtol("0xg", 16), Parsed { value: 0, used: 1 });
-        assert_eq!(strtol("99999999999999999999", 10).value, i64::MAX);
-        assert_eq!(strtol("-99999999999999999999", 10).value, i64::MIN);
-        assert_eq!(atoi("99999999999999999999"), -1);
-        assert_eq!(atoi("4294967297"), 1);
-        assert_eq!(atoi("12abc"), 12);
-        assert_eq!(atoi("abc"), 0);
     }
 
     #[test]

@@ -2,9 +2,8 @@
 //! <message>]`) or prints the messages it receives (`obc -l -n <layer>`),
 //! with upstream 0.23.0's command line, output and exit codes.
 
-mod stdio;
-
 use ouroboros::dev::Flow;
+use tools_common::{out, start, stdio};
 
 /// Printed for `--help` and any unknown option.
 pub const USAGE: &str = "Usage: obc [OPTION]...\n\
@@ -114,14 +113,8 @@ fn writer(layer: &str, message: Option<&str>) -> i32 {
 }
 
 fn main() {
-    if let Err(e) = ouroboros::dev::init_from_env() {
-        eprintln!("FATAL: {e}");
-        std::process::exit(1);
-    }
-    let argv: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    start::init();
+    let argv = start::args();
     let code = match parse(&argv) {
         Parsed::Exit(text, code) => {
             out!("{text}");

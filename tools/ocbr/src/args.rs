@@ -1,7 +1,7 @@
 //! ocbr's command line: hand-written matching of whole arguments, values
 //! in the next argument, rates with k/M/G suffixes, and the client checks.
 
-use crate::cnum::strtol;
+use tools_common::cnum::strtol;
 
 /// Largest packet (the receive buffer size).
 pub const BUF_SIZE: i64 = 524_288;

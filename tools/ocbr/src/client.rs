@@ -2,12 +2,11 @@
 //! spinning between them) or as fast as possible, for a duration.
 
 use crate::args::Config;
-use crate::cnum::fixed;
-use crate::stdio::out;
-use crate::stop;
-use crate::timespec::{Ts, BILLION, MILLION};
 use ouroboros::dev::Flow;
 use std::time::Duration;
+use tools_common::cnum::fixed;
+use tools_common::timespec::{Ts, BILLION, MILLION};
+use tools_common::{out, signals};
 
 /// Exit status of a failed client (`-1` from `main` upstream).
 const FAILURE: i32 = 255;
@@ -29,14 +28,13 @@ pub fn report(packets: i64, size: i32, ms: i32) -> String {
 
 /// Spins until `deadline` (or a stop).
 fn spin_until(deadline: &Ts) {
-    while Ts::mono() < *deadline && !stop::stopped() {
+    while Ts::mono() < *deadline && !signals::stopped() {
         std::hint::spin_loop();
     }
 }
 
 pub fn run(cfg: &Config) -> i32 {
-    if stop::install().is_err() {
-        out!("Failed to install sighandler.\n");
+    if !signals::catch_term() {
         return FAILURE;
     }
     out!(
@@ -60,7 +58,7 @@ pub fn run(cfg: &Config) -> i32 {
     let mut seqnr: i64 = 0;
     let mut done = false;
     let start = Ts::mono();
-    while !done && !stop::stopped() {
+    while !done && !signals::stopped() {
         let end = if cfg.flood {
             Ts::mono()
         } else {
@@ -74,7 +72,7 @@ pub fn run(cfg: &Config) -> i32 {
         }
         if !cfg.flood {
             if cfg.sleep {
-                stop::sleep(pause);
+                signals::sleep(pause);
             } else {
                 spin_until(&end);
             }

@@ -2,16 +2,15 @@
 //! flow, what arrived in each interval until the flow falls silent.
 
 use crate::args::{Config, BUF_SIZE};
-use crate::cnum::fixed;
-use crate::stdio::out;
-use crate::stop;
-use crate::timespec::{Ts, MILLION};
 use ouroboros::c_api::fccntl::{FLOWFRDWR, FLOWFRNOPART};
 use ouroboros::dev::fccntl::{fccntl, Cmd};
 use ouroboros::dev::Flow;
 use ouroboros::Error;
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
+use tools_common::cnum::fixed;
+use tools_common::timespec::{Ts, MILLION};
+use tools_common::{out, signals};
 
 /// Flows served at once.
 pub const MAX_FLOWS: usize = 10;
@@ -38,14 +37,13 @@ pub fn report(fd: i32, packets: i64, bytes: i64, us: i64) -> String {
 }
 
 pub fn run(cfg: &Config) -> i32 {
-    if stop::install().is_err() {
-        out!("Failed to install sighandler.\n");
+    if !signals::catch_term() {
         return 255;
     }
     let (interval, timeout) = (cfg.interval, cfg.timeout);
     std::thread::spawn(move || listen(interval, timeout));
     // a signal, or the listener giving up, ends the server
-    stop::wait();
+    signals::wait();
     0
 }
 
@@ -62,11 +60,11 @@ fn listen(interval: i64, timeout: i64) {
         }
         let Ok(flow) = Flow::accept(None) else {
             // no message while a signal takes the server down
-            if stop::stopped() {
+            if signals::stopped() {
                 return;
             }
             out!("Failed to accept flow.\n");
-            stop::trigger();
+            signals::stop();
             return;
         };
         out!("New flow.\n");

@@ -1,11 +1,8 @@
 //! `oecho`: one message from a client to a server and back over a flow to
 //! the fixed name `oecho` (upstream's oecho, on the safe Rust API).
 
-#[path = "../../oping/src/shared/stdio.rs"]
-mod stdio;
-
 use ouroboros::dev::Flow;
-use stdio::out;
+use tools_common::{out, start, stdio};
 
 const USAGE: &str = "\
 Usage: oecho [OPTION]...
@@ -95,15 +92,8 @@ fn client() -> i32 {
 }
 
 fn main() {
-    // like upstream's library constructor: nothing runs without an IRMd
-    if let Err(e) = ouroboros::dev::init_from_env() {
-        eprintln!("FATAL: {e}");
-        std::process::exit(1);
-    }
-    let args: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    start::init();
+    let args = start::args();
     let code = match parse(&args) {
         Mode::Usage => {
             out!("{USAGE}");

@@ -1,6 +1,8 @@
 //! operf's command line: whole-word options, values in the next argument,
 //! numbers read the way C's `strtol` reads them.
 
+use tools_common::cnum::{ms_per_unit, strtol};
+
 /// Printed for `--help` and any unknown option.
 pub const USAGE: &str = "Usage: operf [OPTION]...\n\
 Measures bandwidth between a client and a server\n\
@@ -84,60 +86,12 @@ pub struct Client {
     pub sleep: bool,
 }
 
-/// C `strtol(s, &rem, 10)`: the value and the unparsed rest. Without any
-/// digit the value is 0 and the rest is all of `s`; out-of-range values
-/// saturate.
-pub fn strtol(s: &str) -> (i64, &str) {
-    let b = s.as_bytes();
-    let mut i = 0;
-    while i < b.len() && matches!(b[i], b' ' | b'\t' | b'\n' | 0x0b | 0x0c | b'\r') {
-        i += 1;
-    }
-    let neg = match b.get(i) {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
-    let start = i;
-    let mut v: i64 = 0;
-    let mut overflow = false;
-    while let Some(d) = b.get(i).filter(|c| c.is_ascii_digit()) {
-        let d = i64::from(d - b'0');
-        // accumulate negatively: i64::MIN has no positive twin
-        match v.checked_mul(10).and_then(|x| x.checked_sub(d)) {
-            Some(x) => v = x,
-            None => overflow = true,
-        }
-        i += 1;
-    }
-    if i == start {
-        return (0, s);
-    }
-    let v = match (overflow, neg) {
-        (true, true) => i64::MIN,
-        (true, false) => i64::MAX,
-        (false, true) => v,
-        (false, false) => v.checked_neg().unwrap_or(i64::MAX),
-    };
-    (v, &s[i..])
-}
-
 /// Milliseconds per time unit (none or `ms`, `s`, `m`, `h`, `d`).
 pub fn time_mul(unit: &str) -> Result<i32, Exit> {
-    match unit {
-        "" | "ms" => Ok(1),
-        "s" => Ok(1000),
-        "m" => Ok(60 * 1000),
-        "h" => Ok(60 * 60 * 1000),
-        "d" => Ok(24 * 60 * 60 * 1000),
-        _ => Err(Exit::new(format!("Unknown time unit: {unit}.\n"), 1)),
-    }
+    // at most a day's milliseconds: fits an int
+    ms_per_unit(unit)
+        .map(|ms| ms as i32)
+        .ok_or_else(|| Exit::new(format!("Unknown time unit: {unit}.\n"), 1))
 }
 
 /// Bits per second per rate unit: none or `k` (so a bare number means
@@ -247,19 +201,6 @@ mod tests {
             "      --help                Display this help text and exit\n",
         );
         assert_eq!(USAGE, expected);
-    }
-
-    #[test]
-    fn strtol_reads_like_c() {
-        assert_eq!(strtol("42"), (42, ""));
-        assert_eq!(strtol("  -7ms"), (-7, "ms"));
-        assert_eq!(strtol("+3s"), (3, "s"));
-        assert_eq!(strtol("abc"), (0, "abc"));
-        assert_eq!(strtol(" -x"), (0, " -x"));
-        assert_eq!(strtol(""), (0, ""));
-        assert_eq!(strtol("99999999999999999999k"), (i64::MAX, "k"));
-        assert_eq!(strtol("-99999999999999999999"), (i64::MIN, ""));
-        assert_eq!(strtol("-9223372036854775808"), (i64::MIN, ""));
     }
 
     #[test]

@@ -3,11 +3,11 @@
 //! also counts the echoes and prints the statistics.
 
 use crate::args::{Client, Test};
-use crate::{out, signals};
 use ouroboros::dev::Flow;
 use ouroboros::Error;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use tools_common::{out, signals};
 
 /// How long the reader waits for an echo before giving up.
 const ECHO_TIMEOUT: Duration = Duration::from_secs(2);
@@ -173,8 +173,7 @@ fn pause(d: Duration) {
 
 /// Runs the client; the process exit status.
 pub fn run(c: &Client) -> i32 {
-    if signals::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]).is_err() {
-        out!("Failed to install sighandler.\n");
+    if !signals::catch_term() {
         return 1;
     }
     let flow = match Flow::alloc(&c.server_name, None, None) {

@@ -5,18 +5,12 @@
 mod args;
 mod client;
 mod server;
-mod signals;
-mod stdio;
+
+use tools_common::{out, start, stdio};
 
 fn main() {
-    if let Err(e) = ouroboros::dev::init_from_env() {
-        eprintln!("FATAL: {e}");
-        std::process::exit(1);
-    }
-    let argv: Vec<String> = std::env::args_os()
-        .skip(1)
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    start::init();
+    let argv = start::args();
     let opts = match args::parse(&argv) {
         Ok(o) => o,
         Err(e) => {

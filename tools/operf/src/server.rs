@@ -2,12 +2,12 @@
 //! configuration; then prints a line per packet (uni) or echoes every
 //! packet (bi). Flows quiet for more than a second are closed.
 
-use crate::{out, signals};
 use ouroboros::dev::{FQueue, Flow, FlowSet};
 use ouroboros::Error;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use tools_common::{out, signals};
 
 /// A flow is closed after this much silence.
 const IDLE: Duration = Duration::from_millis(1000);
@@ -185,8 +185,7 @@ fn clean(srv: &Server) {
 
 /// Runs the server until SIGINT, SIGTERM or SIGHUP; the exit status.
 pub fn run() -> i32 {
-    if signals::catch(&[libc::SIGINT, libc::SIGTERM, libc::SIGHUP]).is_err() {
-        out!("Failed to install sighandler.\n");
+    if !signals::catch_term() {
         return 1;
     }
     // as upstream: no event set, no server, and no complaint

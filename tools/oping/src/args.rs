@@ -2,8 +2,8 @@
 //! in the next argument, time units, and the adjustments made before a
 //! run (count from duration, QoS cube, interval and size limits).
 
-use crate::cnum::strtol;
 use ouroboros::qos::QosSpec;
+use tools_common::cnum::{ms_per_unit, strtol};
 
 pub const USAGE: &str = "\
 Usage: oping [OPTION]...
@@ -63,18 +63,6 @@ pub enum Cli {
     Exit { text: String, code: i32 },
 }
 
-/// Milliseconds per unit; `None` for an unknown unit.
-pub fn time_unit(rem: &str) -> Option<i64> {
-    Some(match rem {
-        "" | "ms" => 1,
-        "s" => 1000,
-        "m" => 60 * 1000,
-        "h" => 60 * 60 * 1000,
-        "d" => 24 * 60 * 60 * 1000,
-        _ => return None,
-    })
-}
-
 fn unknown_unit(rem: &str) -> Cli {
     Cli::Exit {
         text: format!("Unknown time unit: {rem}.\n"),
@@ -108,7 +96,7 @@ pub fn parse(args: &[String]) -> Cli {
         match (arg, value) {
             ("-i" | "--interval", Some(v)) => {
                 let (n, rem) = strtol(v);
-                let Some(mul) = time_unit(rem) else {
+                let Some(mul) = ms_per_unit(rem) else {
                     return unknown_unit(rem);
                 };
                 // an int in C: the long is cut to 32 bits, then multiplied
@@ -125,7 +113,7 @@ pub fn parse(args: &[String]) -> Cli {
             }
             ("-d" | "--duration", Some(v)) => {
                 let (n, rem) = strtol(v);
-                let Some(mul) = time_unit(rem) else {
+                let Some(mul) = ms_per_unit(rem) else {
                     return unknown_unit(rem);
                 };
                 duration = n.wrapping_mul(mul);

@@ -3,9 +3,6 @@
 
 use crate::args::{Config, BUF_SIZE};
 use crate::stats::{self, Rtt};
-use crate::stdio::out;
-use crate::stop;
-use crate::timespec::Ts;
 use crate::wire::{self, Header};
 use ouroboros::c_api::fccntl::{FLOWFRDWR, FLOWFRNOBLOCK, FLOWFRNOPART};
 use ouroboros::dev::fccntl::{fccntl, Cmd};
@@ -13,6 +10,8 @@ use ouroboros::dev::Flow;
 use ouroboros::Error;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
+use tools_common::timespec::Ts;
+use tools_common::{out, signals};
 
 /// What a run counted.
 struct Tally {
@@ -23,8 +22,7 @@ struct Tally {
 
 /// Runs the client; returns the exit status.
 pub fn run(cfg: &Config) -> i32 {
-    if stop::install().is_err() {
-        out!("Failed to install sighandler.\n");
+    if !signals::catch_term() {
         return 1;
     }
     let flow = match Flow::alloc(&cfg.name, Some(cfg.qos), None) {
@@ -110,17 +108,17 @@ fn writer(cfg: &Config, flow: &Flow, sent: &AtomicU32) {
     let wait = Duration::from_millis(u64::try_from(cfg.interval).unwrap_or(0));
     let mut buf = vec![0u8; cfg.size as usize];
     header_line(cfg, false);
-    while !stop::stopped() && sent.load(Ordering::SeqCst) < cfg.count {
+    while !signals::stopped() && sent.load(Ordering::SeqCst) < cfg.count {
         // a stop cuts the wait short, but the request still goes out (as
         // upstream's interrupted nanosleep): its reply ends the reader
         if cfg.interval >= 0 {
-            stop::sleep(wait);
+            signals::sleep(wait);
         }
         let now = Ts::mono();
         request(&mut buf, sent.fetch_add(1, Ordering::SeqCst), &now);
         if flow.write(&buf).is_err() {
             out!("Failed to send packet.\n");
-            stop::trigger();
+            signals::stop();
         }
     }
 }
@@ -133,7 +131,7 @@ fn reader(cfg: &Config, flow: &Flow) -> (usize, Rtt) {
     let mut rtt = Rtt::default();
     let mut ooo = 0usize;
     let mut expected = 0u32;
-    while !stop::stopped() && rtt.n != cfg.count {
+    while !signals::stopped() && rtt.n != cfg.count {
         let started = Instant::now();
         let len = match flow.read(&mut buf) {
             Ok(n) => n,
@@ -147,7 +145,7 @@ fn reader(cfg: &Config, flow: &Flow) -> (usize, Rtt) {
                     continue;
                 }
                 out!("Server timed out.\n");
-                stop::trigger();
+                signals::stop();
                 break;
             }
         };
@@ -199,7 +197,7 @@ fn flood(cfg: &Config, flow: &Flow, busy: bool) -> Tally {
         ooo: 0,
         rtt: Rtt::default(),
     };
-    while !stop::stopped() && tally.sent < cfg.count {
+    while !signals::stopped() && tally.sent < cfg.count {
         request(&mut buf, tally.sent, &Ts::mono());
         if flow.write(&buf[..size]).is_err() {
             out!("Failed to send packet.\n");
@@ -208,7 +206,7 @@ fn flood(cfg: &Config, flow: &Flow, busy: bool) -> Tally {
         tally.sent += 1;
         let got = loop {
             match flow.read(&mut buf) {
-                Err(Error::Again) if busy && !stop::stopped() => continue,
+                Err(Error::Again) if busy && !signals::stopped() => continue,
                 r => break r,
             }
         };

@@ -3,8 +3,6 @@
 //! `--busy` a single flow is accepted and busy-polled instead.
 
 use crate::args::{Config, BUF_SIZE};
-use crate::stdio::out;
-use crate::stop;
 use crate::wire;
 use ouroboros::c_api::fccntl::{FLOWFRDWR, FLOWFRNOBLOCK, FLOWFRNOPART};
 use ouroboros::dev::fccntl::{fccntl, Cmd};
@@ -14,6 +12,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 use std::time::{Duration, Instant};
+use tools_common::{out, signals};
 
 /// A flow with no request for longer than this is closed.
 const IDLE_LIMIT: Duration = Duration::from_millis(10_000);
@@ -51,8 +50,7 @@ impl Server {
 /// Runs the server until a signal (or, with `--busy`, until its flow
 /// ends); returns the exit status.
 pub fn run(cfg: &Config) -> i32 {
-    if stop::install().is_err() {
-        out!("Failed to install sighandler.\n");
+    if !signals::catch_term() {
         return 1;
     }
     let Some(set) = FlowSet::new() else {
@@ -76,7 +74,7 @@ pub fn run(cfg: &Config) -> i32 {
         let s = srv.clone();
         std::thread::spawn(move || clean_loop(&s));
     }
-    stop::wait();
+    signals::wait();
     0
 }
 
@@ -93,7 +91,7 @@ fn accept_loop(srv: &Server) {
         let flow = match Flow::accept(None) {
             Ok(f) => f,
             // shutting down: the library is closing under us
-            Err(_) if stop::stopped() => return,
+            Err(_) if signals::stopped() => return,
             Err(e) => {
                 out!("Failed to accept flow: {} \n", e.code());
                 continue;
@@ -186,10 +184,10 @@ fn clean_loop(srv: &Server) {
 fn busy() {
     let flow = match Flow::accept(None) {
         Ok(f) => f,
-        Err(_) if stop::stopped() => return,
+        Err(_) if signals::stopped() => return,
         Err(_) => {
             out!("Failed to accept flow.\n");
-            stop::trigger();
+            signals::stop();
             return;
         }
     };
@@ -209,5 +207,5 @@ fn busy() {
         let _ = flow.write(&buf[..len]);
     }
     let _ = flow.dealloc();
-    stop::trigger();
+    signals::stop();
 }

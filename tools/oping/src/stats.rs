@@ -1,5 +1,7 @@
 //! Round-trip statistics and the client's printed lines.
 
+use tools_common::timespec::Ts;
+
 /// Values below this many ms are shown in µs.
 const US_BELOW_MS: f64 = 0.1;
 
@@ -51,7 +53,7 @@ impl Rtt {
 
 /// The RTT in ms between a send time and a receive time (both
 /// CLOCK_MONOTONIC), at microsecond resolution as upstream computes it.
-pub fn rtt_ms(now: &crate::timespec::Ts, sent: &crate::timespec::Ts) -> f64 {
+pub fn rtt_ms(now: &Ts, sent: &Ts) -> f64 {
     now.diff_us(sent) as f64 / 1000.0
 }
 
@@ -83,7 +85,7 @@ pub fn reply_line(len: usize, name: &str, seq: u32, ms: f64, out_of_order: bool)
 }
 
 /// The `-D` prefix: wall-clock seconds and zero-padded microseconds.
-pub fn timeofday_prefix(now: &crate::timespec::Ts) -> String {
+pub fn timeofday_prefix(now: &Ts) -> String {
     format!("[{}.{:06}] ", now.sec, now.nsec / 1000)
 }
 
@@ -126,7 +128,6 @@ pub fn summary(name: &str, sent: u32, ooo: usize, elapsed_us: i64, rtt: &Rtt) ->
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::timespec::Ts;
 
     fn rtt_of(samples: &[f64]) -> Rtt {
         let mut r = Rtt::default();

@@ -3,10 +3,7 @@
 //! server without), with upstream 0.23.0's command line, output and exit
 //! codes. Linux only; must run as root.
 
-mod addr;
 mod getopt;
-mod signals;
-mod stdio;
 mod tun;
 
 use getopt::{Getopt, HasArg, Item, LongOpt};
@@ -16,6 +13,7 @@ use ouroboros::Error;
 use std::io::{Read, Write};
 use std::os::fd::AsRawFd;
 use std::time::Duration;
+use tools_common::{inet, out, signals, start, stdio};
 
 /// Printed for `-h`/`--help`, and after a bad command line.
 pub const USAGE: &str = "Usage: ovpn [OPTION]...\n\
@@ -105,11 +103,11 @@ pub fn parse(g: Getopt<'_>) -> Parsed {
                     code: 1,
                 }
             }
-            Item::Opt('i', Some(v)) => match addr::parse_ipv4(&v) {
+            Item::Opt('i', Some(v)) => match inet::parse_ipv4(&v) {
                 Some(a) => ip = a,
                 None => return fail(format!("Invalid IP address: {v}.\n\n")),
             },
-            Item::Opt('m', Some(v)) => match addr::parse_ipv4(&v).filter(|m| addr::mask_ok(*m)) {
+            Item::Opt('m', Some(v)) => match inet::parse_ipv4(&v).filter(|m| inet::mask_ok(*m)) {
                 Some(m) => mask = m,
                 None => return fail(format!("Invalid subnet mask: {v}.\n\n")),
             },
@@ -239,18 +237,13 @@ fn run(cfg: &Config) -> i32 {
 
 fn main() {
     // the library's constructor runs before upstream's main: FATAL first
-    if let Err(e) = ouroboros::dev::init_from_env() {
-        eprintln!("FATAL: {e}");
-        std::process::exit(1);
-    }
+    start::init();
     // SAFETY: geteuid has no preconditions.
     if unsafe { libc::geteuid() } != 0 {
         out!("ovpn must be run as root.\n");
         stdio::exit(1);
     }
-    let argv: Vec<String> = std::env::args_os()
-        .map(|a| a.to_string_lossy().into_owned())
-        .collect();
+    let argv = start::argv();
     let code = match parse(Getopt::new(&argv, SHORT, LONG)) {
         Parsed::Exit {
             stdout,

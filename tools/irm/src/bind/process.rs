@@ -2,15 +2,16 @@
 
 use crate::usage;
 use crate::util::{self, out};
+use tools_common::cnum::strtol;
 
 /// A pid as upstream accepts it: a whole decimal number (C `long`
 /// truncated to `pid_t`) for which `kill(pid, 0)` succeeds.
 pub fn valid_pid(v: &str, alive: impl Fn(i32) -> bool) -> Option<i32> {
-    let p = util::strtol(v, 10);
-    if p.used == 0 || p.used != v.len() {
+    let (value, rest) = strtol(v);
+    if v.is_empty() || !rest.is_empty() {
         return None;
     }
-    let pid = p.value as i32;
+    let pid = value as i32;
     alive(pid).then_some(pid)
 }
 

@@ -3,6 +3,7 @@
 
 use crate::usage;
 use crate::util::{self, out};
+use tools_common::cnum::strtol;
 
 #[derive(Debug, PartialEq, Eq)]
 pub enum Parsed<'a> {
@@ -18,7 +19,7 @@ pub fn parse(args: &[String]) -> Parsed<'_> {
         if util::is_prefix(word, "name") {
             name = Some(value);
         } else if util::is_prefix(word, "process") {
-            pid = util::strtol(value, 10).value as i32;
+            pid = strtol(value).0 as i32;
         } else {
             return Parsed::Unknown(word);
         }

@@ -2,7 +2,6 @@
 
 mod parse;
 
-use crate::net::{parse_ipv4, parse_ipv6};
 use crate::usage;
 use crate::util::{self, out, NULL_STR};
 use ouroboros::ipcp::{
@@ -11,6 +10,7 @@ use ouroboros::ipcp::{
     ROUTING_LINK_STATE,
 };
 use parse::{parse, type_by_prefix, Opts, ParseError};
+use tools_common::inet::{parse_ipv4, parse_ipv6};
 
 fn fail_usage() -> i32 {
     out!("{}", usage::ipcp_bootstrap());

@@ -1,11 +1,12 @@
 //! Command line of `irm ipcp bootstrap`: keywords, values and defaults.
 
-use crate::util::{self, atoi};
+use crate::util;
 use ouroboros::hash::HashAlgo;
 use ouroboros::ipcp::{
     DhtConfig, DtConfig, IpcpType, LsConfig, ADDR_AUTH_FLAT_RANDOM, CA_MB_ECN, CA_NONE,
     ETH_DIX_DEFAULT_ETHERTYPE, LS_ECMP, LS_LFA, LS_SIMPLE, UDP_DEFAULT_PORT,
 };
+use tools_common::cnum::{atoi, strtol_radix};
 
 /// Keywords in the order abbreviations are resolved.
 pub const KEYWORDS: [&str; 25] = [
@@ -120,7 +121,7 @@ fn hash_by_name(v: &str) -> Option<HashAlgo> {
 /// Ethertype value: hexadecimal with an optional `0x`, kept modulo 2^16
 /// like a C `uint16_t`; valid from 0x0600 up to (not including) 0xFFFF.
 pub fn parse_ethertype(v: &str) -> Option<u16> {
-    let e = util::strtol(v, 16).value as u16;
+    let e = strtol_radix(v, 16).0 as u16;
     (0x0600..0xFFFF).contains(&e).then_some(e)
 }
 
