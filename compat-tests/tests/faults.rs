@@ -680,3 +680,35 @@ fn alloc_dealloc_cycles_leave_nothing() {
         t0.elapsed()
     );
 }
+
+/// Packets that arrive before the reader attaches the flow to an event
+/// set each get an event then (upstream announces one, and a program
+/// that reads once per event strands the rest): over a direct flow and
+/// through ipcpd-local.
+#[test]
+fn late_event_set_sees_every_waiting_packet() {
+    let sys = System::start();
+    sys.local_layer("late");
+    bind_app(&sys, "late");
+    for wrap in [&[][..], &NOBODY[..]] {
+        let mut server = App::start(&sys, &[], &[]);
+        server.send("accept");
+        let mut client = App::start(&sys, wrap, &[]);
+        client.ok("alloc late", &sys);
+        server.expect("accept", SECS(10), &sys);
+        for _ in 0..20 {
+            client.ok("write 100", &sys);
+        }
+        settle(SECS(5), || match server.call("queued", SECS(5), &sys).0 {
+            20 => Ok(()),
+            n => Err(format!("{n} queued")),
+        });
+        let (read, _) = server.call("events", SECS(10), &sys);
+        assert_eq!(read, 20, "client {wrap:?}");
+        // and the packets sent while it watches
+        client.send("bg 5 100");
+        client.expect("bg", SECS(5), &sys);
+        let (read, _) = server.call("events 1000", SECS(10), &sys);
+        assert_eq!(read, 5, "client {wrap:?}");
+    }
+}

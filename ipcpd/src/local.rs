@@ -78,11 +78,30 @@ impl Local {
     }
 }
 
+/// How often the packet loop looks for packets stranded in a receiver's
+/// ring (see `np1::reannounce`).
+const STRANDED_CHECK: Duration = Duration::from_millis(100);
+
 /// Moves packets across paired flows, one per FLOW_PKT event.
 fn packet_loop(set: Arc<FSet>, pairs: Arc<RwLock<HashMap<i32, i32>>>) {
     let mut fq = FQ::new();
+    let mut marks: HashMap<i32, np1::RingMark> = HashMap::new();
+    let mut next_check = Instant::now() + STRANDED_CHECK;
     loop {
-        if set.wait(&mut fq, Some(Duration::from_secs(1))).is_err() {
+        if Instant::now() >= next_check {
+            let fds: Vec<i32> = pairs
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .keys()
+                .copied()
+                .collect();
+            marks.retain(|fd, _| fds.contains(fd));
+            for fd in fds {
+                np1::reannounce(fd, marks.entry(fd).or_default());
+            }
+            next_check = Instant::now() + STRANDED_CHECK;
+        }
+        if set.wait(&mut fq, Some(STRANDED_CHECK)).is_err() {
             continue;
         }
         while let Ok(src) = fq.next_fd() {

@@ -62,9 +62,15 @@ impl FSet {
             return Err(e);
         }
         // packets waiting, in the ring or (FRCT) already in the reorder
-        // queue, where the rx thread may have moved them before this add
-        let ready = end.frct.as_ref().is_some_and(|f| f.lock().has_ready());
-        if end.rx.queued() > 0 || ready {
+        // queue, where the rx thread may have moved them before this add:
+        // one event for FRCT (its record takes in everything), one per
+        // packet otherwise, for programs that read once per event
+        // (upstream announces one, and such a program strands the rest)
+        let events = match end.frct.as_ref() {
+            Some(f) => usize::from(end.rx.queued() > 0 || f.lock().has_ready()),
+            None => end.rx.queued(),
+        };
+        for _ in 0..events {
             p.set.notify(end.id, FLOW_PKT);
         }
         Ok(())

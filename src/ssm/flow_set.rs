@@ -174,6 +174,20 @@ impl FlowSet {
         self.entry(f) == idx as i64
     }
 
+    /// Events pending for `flow_id` in the fqueue it is attached to;
+    /// `None` when it is attached to none.
+    pub fn pending(&self, flow_id: i32) -> Option<usize> {
+        let f = flow_index(flow_id)?;
+        let _g = self.lock().ok()?;
+        let q = self.queue_of(f)?;
+        let n = self.head(q).min(FQUEUE_LEN);
+        let count = (0..n)
+            // SAFETY: in-bounds record of our mapping (i < 1024).
+            .filter(|&i| unsafe { (&raw const (*self.shm()).fqueues[q][i]).read_volatile() }.flow_id == flow_id)
+            .count();
+        Some(count)
+    }
+
     /// Detaches every flow of `idx` and drops its pending events.
     pub fn zero(&self, idx: usize) {
         if idx >= PROG_MAX_FQUEUES {

@@ -159,6 +159,12 @@ impl Rbuff {
             & MASK
     }
 
+    /// How many entries were ever read, modulo the ring size: a reader
+    /// that makes progress moves it.
+    pub fn read_count(&self) -> usize {
+        self.tail().load(Acquire) & MASK
+    }
+
     /// Replaces the ACL. Like upstream this wakes nobody: a C reader
     /// blocked on the ring must stay blocked (waking it would make it see
     /// -EFLOWDOWN where upstream peers keep waiting, and some upstream

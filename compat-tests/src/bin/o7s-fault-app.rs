@@ -19,6 +19,9 @@
 //!   bgcount             writes the background thread has completed
 //!   join                wait for the background thread
 //!   queued              packets waiting in our receive ring
+//!   events [ms]         attach the flow to a new event set, then read
+//!                       once per packet event until none comes for ms
+//!                       (default 500): `events <packets read>`
 //!   drain <ms>          read until a read fails (timeout <ms>):
 //!                       `drain <packets> <error>`
 //!   serve               echo until a read fails: `serve <packets> <error>`
@@ -217,6 +220,29 @@ fn driven() {
                 ));
             }
             "queued" => say(format!("queued {}", f.rx_queued().map_or(-1, |n| n as i64))),
+            "events" => {
+                // attach the flow to a new set now (packets may wait
+                // already), then read once per packet event until none
+                // comes for the given time: `events <packets read>`
+                let mut read = 0;
+                if let Some(set) = ouroboros::dev::FlowSet::new() {
+                    let _ = set.add(f);
+                    let _ = f.set_nonblocking(true);
+                    let mut q = ouroboros::dev::FQueue::new();
+                    let mut buf = vec![0u8; 1 << 17];
+                    let limit = Some(Duration::from_millis(num(1, 500)));
+                    while set.wait(&mut q, limit).is_ok() {
+                        for (_, ev) in q.by_ref() {
+                            if ev.is_packet() && f.read(&mut buf).is_ok() {
+                                read += 1;
+                            }
+                        }
+                    }
+                    set.remove(f);
+                    let _ = f.set_nonblocking(false);
+                }
+                say(format!("events {read}"));
+            }
             "drain" | "serve" => {
                 let timeout = (cmd == "drain").then(|| Duration::from_millis(num(1, 1000)));
                 let _ = f.set_read_timeout(timeout);

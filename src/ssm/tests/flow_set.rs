@@ -94,3 +94,21 @@ ns_test! {
         set.destroy();
     }
 }
+
+ns_test! {
+    fn pending_counts_one_flows_events() {
+        let set = FlowSet::create(12).expect("create");
+        assert_eq!(set.pending(7), None, "not attached");
+        set.add(3, 7).unwrap();
+        set.add(3, 8).unwrap();
+        assert_eq!(set.pending(7), Some(0));
+        set.notify(7, FLOW_PKT);
+        set.notify(8, FLOW_PKT);
+        set.notify(7, FLOW_PKT);
+        assert_eq!((set.pending(7), set.pending(8)), (Some(2), Some(1)));
+        assert_eq!(set.wait(3, None).map(|e| e.len()), Ok(3));
+        assert_eq!(set.pending(7), Some(0), "taken");
+        assert_eq!(set.pending(-1), None);
+        set.destroy();
+    }
+}
