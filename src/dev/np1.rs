@@ -224,8 +224,8 @@ pub fn local_flow_transfer(src: i32, dst: i32) -> Result<()> {
 }
 
 /// What [`reannounce`] saw of a flow last time: the application ring's
-/// read count and fill.
-pub type RingMark = Option<(usize, usize)>;
+/// read count and fill, and whether it announced that state already.
+pub type RingMark = Option<(usize, usize, bool)>;
 
 /// Announces again packets that wait in the application's ring of `fd`
 /// with no event left for them, one event each. They arise when the
@@ -233,18 +233,27 @@ pub type RingMark = Option<(usize, usize)>;
 /// upstream's `fset_add` announces one however many wait, and programs
 /// that read one packet per event then leave the rest in the ring for
 /// good. Only a ring that has not moved since the last call (`mark`),
-/// holds packets and has no event pending counts as stranded, so a busy
-/// reader gets no spurious event. Call it periodically.
+/// holds packets and has no event pending counts as stranded, and one
+/// state is announced once, so a busy reader gets no spurious event and
+/// one that leaves packets waiting on purpose gets one reminder. Call it
+/// periodically.
 pub fn reannounce(fd: i32, mark: &mut RingMark) {
     let Ok(p) = get() else { return };
     let Ok(end) = end_of(p, fd) else { return };
-    let now = (end.tx.read_count(), end.tx.queued());
-    let still = *mark == Some(now);
-    *mark = Some(now);
-    if !still || now.1 == 0 || end.peer.pending(end.id) != Some(0) {
+    let (rc, queued) = (end.tx.read_count(), end.tx.queued());
+    let (still, announced) = match *mark {
+        Some((r, q, a)) => (r == rc && q == queued, a),
+        None => (false, false),
+    };
+    if still && announced {
         return;
     }
-    for _ in 0..now.1 {
+    *mark = Some((rc, queued, false));
+    if !still || queued == 0 || end.peer.pending(end.id) != Some(0) {
+        return;
+    }
+    for _ in 0..queued {
         end.peer.notify(end.id, FLOW_PKT);
     }
+    *mark = Some((rc, queued, true));
 }
