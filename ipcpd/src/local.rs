@@ -89,15 +89,12 @@ fn packet_loop(set: Arc<FSet>, pairs: Arc<RwLock<HashMap<i32, i32>>>) {
     let mut next_check = Instant::now() + STRANDED_CHECK;
     loop {
         if Instant::now() >= next_check {
-            let fds: Vec<i32> = pairs
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .keys()
-                .copied()
-                .collect();
-            marks.retain(|fd, _| fds.contains(fd));
-            for fd in fds {
-                np1::reannounce(fd, marks.entry(fd).or_default());
+            {
+                let paired = pairs.read().unwrap_or_else(|e| e.into_inner());
+                marks.retain(|fd, _| paired.contains_key(fd));
+            }
+            for (fd, mark) in marks.iter_mut() {
+                np1::reannounce(*fd, mark);
             }
             next_check = Instant::now() + STRANDED_CHECK;
         }
@@ -114,7 +111,9 @@ fn packet_loop(set: Arc<FSet>, pairs: Arc<RwLock<HashMap<i32, i32>>>) {
                 .get(&src)
                 .copied();
             if let Some(dst) = dst {
-                let _ = np1::local_flow_transfer(src, dst);
+                if let Ok(announced) = np1::local_flow_transfer(src, dst) {
+                    marks.entry(dst).or_default().transferred(announced);
+                }
             }
         }
     }

@@ -13,7 +13,7 @@ use crate::qos::QosSpec;
 use crate::ssm::{Pool, ACL_FLOWDOWN, FLOW_DEALLOC, FLOW_PKT};
 use crate::time::MonoTime;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn np1_info(id: i32, n_pid: i32, n_1_pid: i32) -> FlowInfoMsg {
     FlowInfoMsg {
@@ -179,8 +179,10 @@ pub(super) fn free_in(p: &Process, end: &super::table::FlowEnd, off: usize) {
 }
 
 /// Moves one packet from `src`'s ring to `dst`'s peer: zero-copy between
-/// flows in our pool, one copy when the pools differ.
-pub fn local_flow_transfer(src: i32, dst: i32) -> Result<()> {
+/// flows in our pool, one copy when the pools differ. True when the
+/// packet's event reached the receiver (false: its flow was in no event
+/// set yet, see [`reannounce`]).
+pub fn local_flow_transfer(src: i32, dst: i32) -> Result<bool> {
     let p = get()?;
     let s = end_of(p, src)?;
     let off = s.rx.read()?;
@@ -212,10 +214,7 @@ pub fn local_flow_transfer(src: i32, dst: i32) -> Result<()> {
     };
     d.touch_snd(MonoTime::now());
     match d.tx.write_b(out, None) {
-        Ok(()) => {
-            d.peer.notify(d.id, FLOW_PKT);
-            Ok(())
-        }
+        Ok(()) => Ok(d.peer.notify_attached(d.id, FLOW_PKT)),
         Err(e) => {
             free_in(p, &d, out);
             Err(e)
@@ -223,37 +222,62 @@ pub fn local_flow_transfer(src: i32, dst: i32) -> Result<()> {
     }
 }
 
-/// What [`reannounce`] saw of a flow last time: the application ring's
-/// read count and fill, and whether it announced that state already.
-pub type RingMark = Option<(usize, usize, bool)>;
+/// How long a receiver's ring must stand still before [`reannounce`]
+/// takes its packets for stranded.
+const STRANDED_AFTER: Duration = Duration::from_millis(500);
+
+/// What [`reannounce`] knows of one receiving flow.
+#[derive(Debug, Default)]
+pub struct RingMark {
+    /// A packet reached the ring while the flow was in no event set.
+    missed: bool,
+    /// The ring's read count and fill, and since when they are so.
+    seen: Option<(usize, usize, Instant)>,
+}
+
+impl RingMark {
+    /// Notes the result of a [`local_flow_transfer`] to this flow.
+    pub fn transferred(&mut self, announced: bool) {
+        self.missed |= !announced;
+    }
+}
 
 /// Announces again packets that wait in the application's ring of `fd`
-/// with no event left for them, one event each. They arise when the
-/// application attaches the flow to an event set after packets arrived:
+/// with no event left for them, one event each. They arise when packets
+/// arrive before the application attaches the flow to an event set:
 /// upstream's `fset_add` announces one however many wait, and programs
 /// that read one packet per event then leave the rest in the ring for
-/// good. Only a ring that has not moved since the last call (`mark`),
-/// holds packets and has no event pending counts as stranded, and one
-/// state is announced once, so a busy reader gets no spurious event and
-/// one that leaves packets waiting on purpose gets one reminder. Call it
-/// periodically.
+/// good. Only for a flow that got packets while in no set (`mark`), and
+/// only once its ring holds packets, has no event pending and has not
+/// moved for `STRANDED_AFTER`: a reader that is merely slow gets no
+/// spurious event. Call it periodically.
 pub fn reannounce(fd: i32, mark: &mut RingMark) {
+    if !mark.missed {
+        return;
+    }
     let Ok(p) = get() else { return };
     let Ok(end) = end_of(p, fd) else { return };
-    let (rc, queued) = (end.tx.read_count(), end.tx.queued());
-    let (still, announced) = match *mark {
-        Some((r, q, a)) => (r == rc && q == queued, a),
-        None => (false, false),
+    let Some(pending) = end.peer.pending(end.id) else {
+        return; // still in no set: its fset_add will announce
     };
-    if still && announced {
+    let state = (end.tx.read_count(), end.tx.queued());
+    if state.1 == 0 {
+        // all read since it joined a set: nothing can be stranded
+        *mark = RingMark::default();
         return;
     }
-    *mark = Some((rc, queued, false));
-    if !still || queued == 0 || end.peer.pending(end.id) != Some(0) {
+    let since = match mark.seen {
+        Some((r, q, t)) if (r, q) == state => t,
+        _ => {
+            mark.seen = Some((state.0, state.1, Instant::now()));
+            return;
+        }
+    };
+    if pending > 0 || since.elapsed() < STRANDED_AFTER {
         return;
     }
-    for _ in 0..queued {
+    for _ in 0..state.1 {
         end.peer.notify(end.id, FLOW_PKT);
     }
-    *mark = Some((rc, queued, true));
+    *mark = RingMark::default();
 }

@@ -206,9 +206,19 @@ impl FlowSet {
     /// wakes one waiter; dropped if it is not attached or the queue holds
     /// `FQUEUE_LEN` records already.
     pub fn notify(&self, flow_id: i32, event: i32) {
-        let Some(f) = flow_index(flow_id) else { return };
-        let Ok(_g) = self.lock() else { return };
-        let Some(q) = self.queue_of(f) else { return };
+        self.notify_attached(flow_id, event);
+    }
+
+    /// [`notify`](Self::notify); false when the flow is attached to no
+    /// fqueue (nobody was told).
+    pub fn notify_attached(&self, flow_id: i32, event: i32) -> bool {
+        let Some(f) = flow_index(flow_id) else {
+            return false;
+        };
+        let Ok(_g) = self.lock() else { return false };
+        let Some(q) = self.queue_of(f) else {
+            return false;
+        };
         let n = self.head(q);
         if n < FQUEUE_LEN {
             // SAFETY: in-bounds record of our mapping (n < 1024).
@@ -218,6 +228,7 @@ impl FlowSet {
             self.set_head(q, n + 1);
         }
         self.cond(q).signal();
+        true
     }
 
     /// Waits until fqueue `idx` has events (or `deadline` passes:
