@@ -65,11 +65,14 @@ impl ReplayCache {
 
     /// Checks a request's timestamp and (id, timestamp) pair at local time
     /// `now_ns` and remembers the pair when it passes. Entries whose
-    /// timestamp is more than 20 s before `now_ns` are dropped first.
+    /// timestamp is more than 20 s before `now_ns` are dropped first; the
+    /// age is the wrapping difference `check_time` uses, so an entry it
+    /// just accepted is never dropped at once, even where the clock
+    /// values wrap around.
     pub fn check(&self, id: &[u8; ID_SIZE], stamp: u64, now_ns: u64) -> Result<(), Stale> {
         check_time(now_ns, stamp)?;
         let mut seen = self.seen.lock().unwrap_or_else(|e| e.into_inner());
-        seen.retain(|e| now_ns <= e.stamp.wrapping_add(REPLAY_WINDOW_NS));
+        seen.retain(|e| (now_ns.wrapping_sub(e.stamp) as i64) <= REPLAY_WINDOW_NS as i64);
         if seen.iter().any(|e| e.stamp == stamp && e.id == *id) {
             return Err(Stale::Replay);
         }
@@ -165,5 +168,23 @@ mod tests {
         assert_eq!(c.len(), 5);
         c.check(&a, T + 20_001 * MS, T + 20_001 * MS).unwrap();
         assert_eq!(c.len(), 1);
+    }
+
+    #[test]
+    fn oap_replay_across_the_clock_wrap() {
+        // Found by fuzzing: a stamp the time check accepts across the
+        // wrap of the u64 clock was dropped from the cache at once (the
+        // expiry did not wrap like the check), so its replay passed.
+        let a = [9u8; ID_SIZE];
+        for (stamp, now) in [
+            (0, u64::MAX - MS + 1),                         // 1 ms ahead, across the wrap
+            (u64::MAX - 5_000 * MS, u64::MAX - 5_000 * MS), // window wraps
+            (u64::MAX - MS, 3 * MS),                        // 4 ms old, across the wrap
+        ] {
+            let c = ReplayCache::new();
+            assert_eq!(c.check(&a, stamp, now), Ok(()), "{stamp} at {now}");
+            assert_eq!(c.check(&a, stamp, now), Err(Stale::Replay), "{stamp}");
+            assert_eq!(c.len(), 1);
+        }
     }
 }

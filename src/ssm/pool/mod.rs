@@ -166,8 +166,7 @@ impl Pool {
             // residue signal. Bounded, see ALLOC_POLL.
             let (until, own) = sync::capped(deadline, ALLOC_POLL);
             let mut g = self.shard_mutex(c, local).lock()?;
-            // SAFETY: shard record inside the header.
-            if unsafe { &(*self.shard(c, local)).free_count }.load(SeqCst) > 0 {
+            if self.can_pop(c, local) {
                 continue; // freed since the pass above
             }
             match g.wait(self.shard_cond(c, local), Some(until)) {
@@ -197,7 +196,10 @@ impl Pool {
     }
 
     /// Drops one reference to the block at `off`, returning it to the free
-    /// list of its allocator's shard when it was the last.
+    /// list of its allocator's shard when it was the last. `Inval` when
+    /// `off` is not a block or the block is not allocated (refcount 0:
+    /// the offset came from a corrupt or stale ring entry); the block is
+    /// then left alone, so it can never be on a free list twice.
     pub fn remove(&self, off: usize) -> Result<()> {
         if off == 0 || off >= self.total {
             return Err(Error::Inval);
@@ -210,8 +212,10 @@ impl Pool {
         // SAFETY: as above.
         let s = shard_of(unsafe { pid_p.read_volatile() });
         let guard = self.shard_mutex(c, s).lock()?;
-        if refs.fetch_sub(1, SeqCst) > 1 {
-            return Ok(());
+        match refs.fetch_update(SeqCst, SeqCst, |r| r.checked_sub(1)) {
+            Err(_) => return Err(Error::Inval),
+            Ok(r) if r > 1 => return Ok(()),
+            Ok(_) => {}
         }
         // SAFETY: as above; we hold the shard lock.
         unsafe { pid_p.write_volatile(0) };
@@ -259,14 +263,16 @@ impl Pool {
         Ok(())
     }
 
-    /// Free blocks over all classes and shards (the shards' counters).
+    /// Free blocks over all classes and shards (the shards' counters,
+    /// which any process may write: the sum saturates rather than
+    /// overflow on corrupt values).
     pub fn free_blocks(&self) -> usize {
         (0..self.classes.len())
             .filter(|&c| self.classes[c].present())
             .flat_map(|c| (0..POOL_SHARDS).map(move |s| (c, s)))
             // SAFETY: shard record inside the header.
             .map(|(c, s)| unsafe { &(*self.shard(c, s)).free_count }.load(SeqCst))
-            .sum()
+            .fold(0, usize::saturating_add)
     }
 
     /// Test hook: locks a shard mutex and keeps it locked.

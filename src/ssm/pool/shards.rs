@@ -89,6 +89,17 @@ impl Pool {
         Some(off)
     }
 
+    /// Whether `pop_free(c, s)` would find a block (lock held): the
+    /// shard's counter says so and the head is a block of the class. Both
+    /// are shared; a counter a peer corrupted while the list is empty
+    /// does not count (a blocked allocation would spin on it).
+    pub(super) fn can_pop(&self, c: usize, s: usize) -> bool {
+        let shard = self.shard(c, s);
+        // SAFETY: shard record inside the header; atomics only.
+        let (head, free) = unsafe { (&(*shard).head_offset, &(*shard).free_count) };
+        free.load(SeqCst) > 0 && self.classes[c].holds_block(head.load(SeqCst) as usize)
+    }
+
     /// One pass over the four shards starting at the local one.
     pub(super) fn try_shards(&self, c: usize, len: usize) -> Result<Option<usize>> {
         let local = shard_of(my_pid());

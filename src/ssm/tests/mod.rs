@@ -21,6 +21,16 @@ fn file_bytes(name: &str, off: u64, len: usize) -> Vec<u8> {
     b
 }
 
+/// Writes `bytes` at `off` into shared-memory object `name` through the
+/// file system, as a misbehaving peer process would.
+fn poke(name: &str, off: u64, bytes: &[u8]) {
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .open(format!("/dev/shm{name}"))
+        .expect("open object");
+    f.write_all_at(bytes, off).expect("write object");
+}
+
 fn u32_at(b: &[u8], off: usize) -> u32 {
     u32::from_ne_bytes(b[off..off + 4].try_into().unwrap())
 }

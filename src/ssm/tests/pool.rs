@@ -1,6 +1,6 @@
 //! Pool allocation, release, lookup, blocks and lifetime in one process.
 
-use super::{exists, file_bytes, safety_net, soon, u32_at};
+use super::{exists, file_bytes, poke, safety_net, soon, u32_at};
 use crate::errno::Error;
 use crate::ssm::testns::{self, ns_test};
 use crate::ssm::{Pool, GSPP_NAME, PUP_TOTAL_SIZE};
@@ -204,5 +204,60 @@ ns_test! {
         assert!(!exists(GSPP_NAME));
         assert_eq!(Pool::open(0).err(), Some(Error::NoEnt));
         drop(pool);
+    }
+}
+
+/// Offset in the PUP file of the shard record (class `c`, shard `s`).
+fn pup_shard(c: usize, s: usize) -> u64 {
+    (PUP_TOTAL_SIZE + 104 + 448 * c + 104 * s) as u64
+}
+
+ns_test! {
+    fn removing_a_free_block_is_refused() {
+        // Found by fuzzing: an offset a peer left in a ring, naming a
+        // block nobody holds, went onto the free list a second time.
+        let pool = Pool::create(1000, 1000).expect("create");
+        let base = pool.free_blocks();
+        let off = pool.alloc(100).expect("alloc").off();
+        pool.remove(off).expect("remove");
+        assert_eq!(pool.remove(off), Err(Error::Inval), "already free");
+        // a block never allocated (the second one of class 0)
+        assert_eq!(pool.remove(256), Err(Error::Inval), "never allocated");
+        assert_eq!(pool.free_blocks(), base, "no block counted twice");
+        assert!(pool.get(off).is_none() && pool.get(256).is_none());
+        // the free list holds each block once: draining the class hands
+        // out distinct blocks, and exactly as many as it has
+        let mut got = std::collections::HashSet::new();
+        while let Ok(b) = pool.alloc(100) {
+            assert!(got.insert(b.off()), "block {} handed out twice", b.off());
+        }
+        assert_eq!(got.len(), 96, "the PUP's 512-byte class");
+        pool.destroy();
+    }
+}
+
+ns_test! {
+    fn corrupt_free_counters() {
+        // Found by fuzzing: a free counter a peer set to a huge value over
+        // an empty list made a blocking allocation spin past its deadline,
+        // and the sum of the counters overflow.
+        let pool = Pool::create(1000, 1000).expect("create");
+        let big = 200_000; // the 256 KiB class: two blocks
+        let a = pool.alloc(big).expect("first").off();
+        let b = pool.alloc(big).expect("second").off();
+        for s in 0..4 {
+            poke("/ouroboros.pup.1000", pup_shard(7, s) + 96, &u64::MAX.to_ne_bytes());
+        }
+        assert_eq!(pool.free_blocks(), usize::MAX, "saturated");
+        let start = std::time::Instant::now();
+        assert_eq!(pool.alloc_b(big, soon()).err(), Some(Error::TimedOut));
+        assert!(start.elapsed() < std::time::Duration::from_secs(5), "spun");
+        assert_eq!(pool.alloc(big).err(), Some(Error::Again));
+        // the lists themselves still work
+        pool.remove(a).expect("remove");
+        assert_eq!(pool.alloc_b(big, safety_net()).map(|b| b.off()), Ok(a));
+        pool.remove(a).expect("remove");
+        pool.remove(b).expect("remove");
+        pool.destroy();
     }
 }

@@ -1,6 +1,6 @@
 //! Ring buffers in one process: capacity, order, ACL, blocking calls.
 
-use super::{safety_net, soon};
+use super::{poke, safety_net, soon};
 use crate::errno::Error;
 use crate::ssm::testns::ns_test;
 use crate::ssm::{rbuff_name, Rbuff, ACL_FLOWDOWN, ACL_FLOWPEER, ACL_RDONLY, ACL_RDWR};
@@ -154,5 +154,51 @@ ns_test! {
         rb.write(3).unwrap();
         assert_eq!(peer.read(), Ok(3));
         assert_eq!(Rbuff::unlink(9, 9), Err(Error::NoEnt));
+    }
+}
+
+ns_test! {
+    fn corrupt_indexes_count_modulo_the_ring() {
+        // Found by fuzzing: a peer's head or tail of usize::MAX overflowed
+        // the next index (a panic with overflow checks). Found fixing it:
+        // "empty" compared the indexes unmasked, so a ring whose head a
+        // peer left unmasked never emptied.
+        let rb = Rbuff::create(1, 5).expect("create");
+        let name = rbuff_name(1, 5);
+        // head and tail both usize::MAX: empty (1023 modulo 1024)
+        poke(&name, 8192, &usize::MAX.to_ne_bytes());
+        poke(&name, 8200, &usize::MAX.to_ne_bytes());
+        assert_eq!(rb.queued(), 0);
+        assert_eq!(rb.read(), Err(Error::Again));
+        rb.write(7).expect("write at slot 1023");
+        rb.write(8).expect("write at slot 0");
+        assert_eq!(rb.queued(), 2);
+        assert_eq!(rb.read_b(soon()), Ok(7));
+        assert_eq!(rb.read(), Ok(8));
+        assert_eq!(rb.queued(), 0);
+        // unmasked but equal modulo the size: empty as well
+        poke(&name, 8192, &(1024usize + 3).to_ne_bytes());
+        poke(&name, 8200, &3usize.to_ne_bytes());
+        assert_eq!(rb.queued(), 0);
+        assert_eq!(rb.read(), Err(Error::Again));
+        assert_eq!(rb.read_b(soon()), Err(Error::TimedOut));
+        // a drain loop (the IRMd's cleanup of a dead flow) ends: an
+        // unmasked head never equal to the tail once did not
+        poke(&name, 8192, &5000usize.to_ne_bytes());
+        poke(&name, 8200, &0usize.to_ne_bytes());
+        assert_eq!(rb.queued(), 5000 % 1024);
+        let mut n = 0;
+        while rb.read().is_ok() {
+            n += 1;
+            assert!(n <= 1023, "drain never ends");
+        }
+        assert_eq!(n, 5000 % 1024);
+        // a negative slot value is no offset
+        poke(&name, 8192, &3usize.to_ne_bytes());
+        poke(&name, 8200, &3usize.to_ne_bytes());
+        rb.write(9).unwrap();
+        poke(&name, 8 * 3, &(-5i64).to_ne_bytes());
+        assert_eq!(rb.read(), Err(Error::Inval));
+        rb.destroy();
     }
 }
