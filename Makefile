@@ -6,6 +6,9 @@
 #                 unit, configuration templates); make uninstall removes it
 #   make check    every test (installs missing build/test packages first)
 #   make demo     builds and runs a private Ouroboros system, then removes it
+#   make fuzz     writes the seed corpora and runs every fuzz target for
+#                 FUZZ_SECONDS (default 600) each (nightly and cargo-fuzz,
+#                 root; see fuzz/README.md); not part of check
 #
 # Install variables, as upstream's CMake install: PREFIX (default
 # /usr/local), DESTDIR, BINDIR, SBINDIR, LIBDIR, INCLUDEDIR, MANDIR,
@@ -19,7 +22,7 @@ CARGO ?= cargo
 SHELL := /bin/bash
 .SHELLFLAGS := -o pipefail -c
 
-.PHONY: all release install uninstall deps build check demo clean
+.PHONY: all release install uninstall deps build check demo fuzz clean
 
 INSTALL_VARS := PREFIX DESTDIR BINDIR SBINDIR LIBDIR INCLUDEDIR MANDIR \
 	SYSCONFDIR OUROBOROS_CONFIG_DIR SYSTEMD_INSTALL_FILES \
@@ -52,6 +55,20 @@ check: build
 
 demo: build
 	./scripts/demo.sh target/debug
+
+FUZZ_CARGO ?= cargo +nightly
+FUZZ_SECONDS ?= 600
+FUZZ_TARGETS ?= irm_msg ipcp_msg oap cep config frct ssm
+VECTORS ?= $(CURDIR)/../shared/vectors
+
+fuzz:
+	cd fuzz && $(FUZZ_CARGO) fuzz build
+	cd fuzz && $(FUZZ_CARGO) run --bin seeds -- $(VECTORS) $(CURDIR) corpus
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+		$(FUZZ_CARGO) fuzz run $$t corpus/$$t -- \
+			-max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 \
+			-timeout=10 -close_fd_mask=1 || exit 1; \
+	done
 
 clean:
 	$(CARGO) clean

@@ -10,3 +10,6 @@ mod server;
 
 pub use ops::IpcpOps;
 pub use runtime::{run, Ipcp};
+/// Dispatch of one decoded `ipcp_msg` (what the socket server runs for
+/// each request; also driven by the fuzz targets).
+pub use server::handle;

@@ -29,6 +29,20 @@ pub struct Ipcp {
 }
 
 impl Ipcp {
+    /// A new IPCP in state INIT (its socket, RIB and announce are `run`'s).
+    pub fn new(ipcp_type: IpcpType, name: &str, irmd_pid: i32, ops: Box<dyn IpcpOps>) -> Ipcp {
+        Ipcp {
+            ipcp_type,
+            name: name.to_string(),
+            irmd_pid,
+            state: Mutex::new(IpcpState::Init),
+            layer: Mutex::new(None),
+            ops,
+            alloc_id: Mutex::new(-1),
+            alloc_cond: Condvar::new(),
+        }
+    }
+
     pub fn state(&self) -> IpcpState {
         *self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
@@ -169,16 +183,7 @@ pub fn run(ipcp_type: IpcpType, ops: Box<dyn IpcpOps>) -> ! {
         let _ = std::fs::remove_file(&path);
         exit_process(1);
     }
-    let ipcp = Arc::new(Ipcp {
-        ipcp_type,
-        name: name.clone(),
-        irmd_pid,
-        state: Mutex::new(IpcpState::Init),
-        layer: Mutex::new(None),
-        ops,
-        alloc_id: Mutex::new(-1),
-        alloc_cond: Condvar::new(),
-    });
+    let ipcp = Arc::new(Ipcp::new(ipcp_type, &name, irmd_pid, ops));
     log_info!(
         PREFIX,
         "IPCP {} {} initialized.",

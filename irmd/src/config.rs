@@ -25,7 +25,7 @@ use std::io::Read;
 const PREFIX: &str = "irmd/configuration";
 
 /// The IRMd operations a configuration file uses.
-trait Ops {
+pub trait Ops {
     /// Creates an IPCP and waits for it to boot; its pid.
     fn create_ipcp(&mut self, t: IpcpType, name: &str) -> Result<i32, i32>;
     fn bootstrap(&mut self, pid: i32, conf: &IpcpConfig) -> i32;
@@ -121,19 +121,27 @@ fn configure(path: &str, ops: &mut dyn Ops) -> Result<(), ()> {
 
 fn load_file(file: &mut std::fs::File, ops: &mut dyn Ops) -> Result<(), ()> {
     let mut bytes = Vec::new();
-    let parsed = match file.read_to_end(&mut bytes) {
-        Err(e) => Err(ouroboros::errno::strerror(&e)),
-        Ok(_) => match std::str::from_utf8(&bytes) {
-            Err(e) => {
-                let line = bytes[..e.valid_up_to()]
-                    .iter()
-                    .filter(|b| **b == b'\n')
-                    .count()
-                    + 1;
-                Err(format!("line {line}: invalid UTF-8"))
-            }
-            Ok(text) => Table::parse(text).map_err(|e| e.to_string()),
-        },
+    if let Err(e) = file.read_to_end(&mut bytes) {
+        let msg = ouroboros::errno::strerror(&e);
+        log_err!(PREFIX, "Failed to parse config file: {}.", msg);
+        return Err(());
+    }
+    load_bytes(&bytes, ops)
+}
+
+/// Parses and applies the contents of a configuration file; errors are
+/// logged.
+pub fn load_bytes(bytes: &[u8], ops: &mut dyn Ops) -> Result<(), ()> {
+    let parsed = match std::str::from_utf8(bytes) {
+        Err(e) => {
+            let line = bytes[..e.valid_up_to()]
+                .iter()
+                .filter(|b| **b == b'\n')
+                .count()
+                + 1;
+            Err(format!("line {line}: invalid UTF-8"))
+        }
+        Ok(text) => Table::parse(text).map_err(|e| e.to_string()),
     };
     let doc = match parsed {
         Ok(d) => d,

@@ -27,14 +27,16 @@ pub struct Irmd {
 }
 
 impl Irmd {
-    pub fn new(syslog: bool, sbin: PathBuf, gspp: Pool) -> Irmd {
+    /// The daemon's state; `gspp` is `None` only where no packet ever
+    /// moves (the fuzz targets).
+    pub fn new(syslog: bool, sbin: PathBuf, gspp: Option<Pool>) -> Irmd {
         Irmd {
             reg: Mutex::new(Registry::default()),
             changed: Condvar::new(),
             syslog,
             sbin,
             oap: ouroboros::oap::Server::new(),
-            gspp: Mutex::new(Some(gspp)),
+            gspp: Mutex::new(gspp),
             pups: Mutex::new(HashMap::new()),
             shutdown: AtomicBool::new(false),
         }

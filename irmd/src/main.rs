@@ -1,25 +1,12 @@
 //! irmd: the Ouroboros IPC Resource Manager daemon.
 
-mod banner;
-mod config;
-mod dispatch;
-mod ipcp;
-mod irmd;
-mod oap;
-mod ops;
-mod reg;
-mod sanitize;
-mod server;
-mod shm;
-mod shutdown;
-mod spawn;
-
-use irmd::Irmd;
 use nix::sys::signal::{SigSet, Signal};
 use ouroboros::lockfile::Lockfile;
 use ouroboros::paths::FUSE_PREFIX;
 use ouroboros::sock::{self, Listener};
 use ouroboros::{log_err, log_info, log_warn};
+use ouroboros_irmd::irmd::Irmd;
+use ouroboros_irmd::{banner, config, sanitize, server, shm, shutdown};
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -172,7 +159,7 @@ fn main() {
     };
     make_fuse_prefix();
 
-    let irmd = Arc::new(Irmd::new(!args.stdout, sbin_dir(), gspp));
+    let irmd = Arc::new(Irmd::new(!args.stdout, sbin_dir(), Some(gspp)));
     let listener = Arc::new(listener);
     {
         let (i, l) = (irmd.clone(), listener.clone());

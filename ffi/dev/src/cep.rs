@@ -7,73 +7,14 @@
 //! read error is the generic `-1`.
 
 use crate::ffi::cancellable;
-use libc::{c_char, c_int};
-use ouroboros::c_api::cep::{conn_info, OCEP_BUF_STRLEN};
-use ouroboros::c_api::str_from_array;
+use libc::c_int;
+use ouroboros::c_api::cep::{conn_info, decode, fill, message};
 use ouroboros::dev;
-use ouroboros::errno::{Error, Result};
-use ouroboros::pb::check_required;
-use ouroboros::pb::msg::CepMsg;
+use ouroboros::errno::Error;
 use prost::Message;
 
 /// Bytes one `cep_rcv` reads.
 const CEP_BUF_SIZE: usize = 128;
-
-/// The message for `info`; `Error::Perm` (-1) when the syntax does not fit
-/// the message's int32, `Error::Inval` when a name is not UTF-8.
-fn message(info: &conn_info) -> Result<CepMsg> {
-    let pref_syntax = i32::try_from(info.pref_syntax).map_err(|_| Error::Perm)?;
-    Ok(CepMsg {
-        comp_name: str_from_array(&info.comp_name)?,
-        protocol: str_from_array(&info.protocol)?,
-        // the same bits, as C converts uint32_t to int32_t
-        pref_version: info.pref_version as i32,
-        supp_version: Vec::new(),
-        pref_syntax,
-        supp_syntax: Vec::new(),
-        syntax_spec: None,
-        address: info.addr,
-    })
-}
-
-/// Decodes a received message; `Error::Perm` (-1) when it is malformed,
-/// misses a required field or its component name is too long.
-fn decode(bytes: &[u8]) -> Result<CepMsg> {
-    check_required("cep_msg", bytes).map_err(|_| Error::Perm)?;
-    let msg = CepMsg::decode(bytes).map_err(|_| Error::Perm)?;
-    if c_len(msg.comp_name.as_bytes()) > OCEP_BUF_STRLEN
-        || c_len(msg.protocol.as_bytes()) > OCEP_BUF_STRLEN
-    {
-        return Err(Error::Perm);
-    }
-    Ok(msg)
-}
-
-/// Length of `s` as a C string (up to an embedded NUL).
-fn c_len(s: &[u8]) -> usize {
-    s.iter().position(|&b| b == 0).unwrap_or(s.len())
-}
-
-/// Copies `s` as a C string (up to an embedded NUL) plus its terminator
-/// to the start of `dst`, leaving the rest of `dst` as it was. `s` fits:
-/// [`decode`] checked its length.
-fn copy_c_str(dst: &mut [c_char], s: &str) {
-    let n = c_len(s.as_bytes());
-    for (d, &b) in dst.iter_mut().zip(&s.as_bytes()[..n]) {
-        *d = b as c_char;
-    }
-    dst[n] = 0;
-}
-
-/// Fills the fields a received message sets; the fixed syntax fields stay
-/// as they were.
-fn fill(out: &mut conn_info, msg: &CepMsg) {
-    copy_c_str(&mut out.comp_name, &msg.comp_name);
-    copy_c_str(&mut out.protocol, &msg.protocol);
-    out.pref_version = msg.pref_version as u32;
-    out.pref_syntax = msg.pref_syntax as u32;
-    out.addr = msg.address;
-}
 
 /// Sends the connection information `in` over flow `fd`.
 ///
@@ -110,7 +51,11 @@ pub unsafe extern "C" fn cep_rcv(fd: c_int, out: *mut conn_info) -> c_int {
 mod tests {
     use super::*;
     use ouroboros::c_api::array_from_str;
+    use ouroboros::c_api::cep::OCEP_BUF_STRLEN;
     use ouroboros::c_api::proto::{proto_field, PROTO_FIXED, PROTO_GPB, PROTO_MAX_FIELDS};
+    use ouroboros::c_api::str_from_array;
+    use ouroboros::errno::Error;
+    use ouroboros::pb::msg::CepMsg;
     use std::ptr::{null, null_mut};
 
     fn info(comp: &str, proto: &str) -> conn_info {
