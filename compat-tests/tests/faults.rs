@@ -480,6 +480,41 @@ fn first_number(f: &[String]) -> i64 {
     f[1].parse().unwrap()
 }
 
+/// `n` blocking one-byte writes in the writer's background while the
+/// reader (`sink`) stalls: none goes through and the pool keeps `free`
+/// free blocks; then the reader drains `drained` packets, every write
+/// completes and the pool is back at `baseline`.
+fn blocked_until_drained(
+    sys: &System,
+    (sink, writer): (&mut App, &mut App),
+    n: i64,
+    free: i64,
+    drained: i64,
+    baseline: i64,
+) {
+    writer.send(&format!("bg {n} 1"));
+    writer.expect("bg", SECS(5), sys);
+    for _ in 0..3 {
+        std::thread::sleep(Duration::from_millis(200));
+        writer.send("bgcount");
+        let done = first_number(&writer.expect("bgcount", SECS(5), sys));
+        assert_eq!(done, 0, "a blocking write went through");
+        assert_eq!(free_blocks(sys, None), free, "free blocks moved");
+    }
+    // the reader reads again: everything accepted arrives, the blocked
+    // writes go through
+    sink.send("drain 1000");
+    let f = sink.expect("drain", SECS(30), sys);
+    assert_eq!(first_number(&f), drained, "{f:?}");
+    writer.send("join");
+    let f = writer.expect("join", SECS(10), sys);
+    assert_eq!(f[1..3], [n.to_string().as_str(), "0"], "{f:?}");
+    settle(SECS(5), || match free_blocks(sys, None) {
+        b if b == baseline => Ok(()),
+        b => Err(format!("free blocks {b}, was {baseline}")),
+    });
+}
+
 /// A reader that stops reading. As upstream (`flow_write`, `ssm_pool`,
 /// `ssm_rbuff`): once the block class is used up, a non-blocking write
 /// gets -EAGAIN and a blocking one waits (-ETIMEDOUT with a send
@@ -521,27 +556,8 @@ fn stalled_reader_pushes_back() {
     writer.ok("nonblock off", &sys);
     let (r, ms) = writer.call("timeo 300 1", SECS(10), &sys);
     assert!(r == -110 && ms >= 250, "timed write: {r} after {ms} ms");
-    writer.send("bg 200 1");
-    writer.expect("bg", SECS(5), &sys);
-    for _ in 0..3 {
-        std::thread::sleep(Duration::from_millis(200));
-        writer.send("bgcount");
-        let n = first_number(&writer.expect("bgcount", SECS(5), &sys));
-        assert_eq!(n, 0, "a blocking write went through");
-        assert_eq!(free_blocks(&sys, None), full, "free blocks moved");
-    }
-    // the reader reads again: everything accepted arrives, the blocked
-    // writes go through
-    sink.send("drain 1000");
-    let f = sink.expect("drain", SECS(30), &sys);
-    assert_eq!(first_number(&f), ok + 200, "{f:?}");
-    writer.send("join");
-    let f = writer.expect("join", SECS(10), &sys);
-    assert_eq!(f[1..3], ["200", "0"], "{f:?}");
-    settle(SECS(5), || match free_blocks(&sys, None) {
-        n if n == baseline => Ok(()),
-        n => Err(format!("free blocks {n}, was {baseline}")),
-    });
+    let pair = (&mut sink, &mut writer);
+    blocked_until_drained(&sys, pair, 200, full, ok + 200, baseline);
 
     // 2. three block classes: the ring fills first
     writer.ok("nonblock on", &sys);
@@ -555,26 +571,9 @@ fn stalled_reader_pushes_back() {
     writer.ok("nonblock off", &sys);
     let (r, ms) = writer.call("timeo 300 600", SECS(10), &sys);
     assert!(r == 600 && ms >= 250, "timed write: {r} after {ms} ms");
-    writer.send("bg 50 1");
-    writer.expect("bg", SECS(5), &sys);
-    for _ in 0..3 {
-        std::thread::sleep(Duration::from_millis(200));
-        writer.send("bgcount");
-        let n = first_number(&writer.expect("bgcount", SECS(5), &sys));
-        assert_eq!(n, 0, "a blocking write went through");
-        // the waiting write holds its block
-        assert_eq!(free_blocks(&sys, None), full - 1, "free blocks moved");
-    }
-    sink.send("drain 1000");
-    let f = sink.expect("drain", SECS(30), &sys);
-    assert_eq!(first_number(&f), queued + 50, "{f:?}");
-    writer.send("join");
-    let f = writer.expect("join", SECS(10), &sys);
-    assert_eq!(f[1..3], ["50", "0"], "{f:?}");
-    settle(SECS(5), || match free_blocks(&sys, None) {
-        n if n == baseline => Ok(()),
-        n => Err(format!("free blocks {n}, was {baseline}")),
-    });
+    // the waiting write holds its block
+    let pair = (&mut sink, &mut writer);
+    blocked_until_drained(&sys, pair, 50, full - 1, queued + 50, baseline);
     eprintln!("stalled_reader: {:?}", t0.elapsed());
 }
 

@@ -121,6 +121,12 @@ fn upstream_or_skip() -> Option<PathBuf> {
     p
 }
 
+/// The upstream install and cell `n`, or `None` after saying the test
+/// is skipped.
+fn cell_or_skip(n: u32) -> Option<(PathBuf, Cell)> {
+    Some((upstream_or_skip()?, Cell::new(n)))
+}
+
 // ---------------------------------------------------------------- matrix
 
 /// The cases of one cell: each runs, is reported on one line, and the
@@ -871,10 +877,9 @@ const TOOL_PAIRS: [(&str, PairTest); 4] = [
 /// our daemons.
 #[test]
 fn cell1_upstream_tools_on_our_libraries_and_daemons() {
-    let Some(prefix) = upstream_or_skip() else {
+    let Some((prefix, mut cell)) = cell_or_skip(1) else {
         return;
     };
-    let mut cell = Cell::new(1);
     let tool = |name: &str| Prog::upstream(&prefix, name, Side::Ours);
 
     cell.case("upstream irm on our libouroboros-irm, our irmd", |runs| {
@@ -909,10 +914,9 @@ fn cell1_upstream_tools_on_our_libraries_and_daemons() {
 /// reference is upstream's irm on upstream's irmd.
 #[test]
 fn cell2_irm_across_irmds() {
-    let Some(prefix) = upstream_or_skip() else {
+    let Some((prefix, mut cell)) = cell_or_skip(2) else {
         return;
     };
-    let mut cell = Cell::new(2);
     let theirs = Prog::upstream(&prefix, "irm", Side::Upstream);
     let ours = Prog::ours("irm");
     let mut reference = None;
@@ -958,10 +962,9 @@ fn cell2_irm_across_irmds() {
 /// local layer.
 #[test]
 fn cell3_mixed_libraries_on_one_host() {
-    let Some(prefix) = upstream_or_skip() else {
+    let Some((prefix, mut cell)) = cell_or_skip(3) else {
         return;
     };
-    let mut cell = Cell::new(3);
     let on = |lib| Prog::upstream(&prefix, "oping", lib);
     for irmd in [Side::Ours, Side::Upstream] {
         for (srv, cli) in [(Side::Upstream, Side::Ours), (Side::Ours, Side::Upstream)] {
@@ -986,10 +989,9 @@ fn cell3_mixed_libraries_on_one_host() {
 /// a flow between that irmd's own programs, then destroyed.
 #[test]
 fn cell4_ipcpd_local_across_irmds() {
-    let Some(prefix) = upstream_or_skip() else {
+    let Some((prefix, mut cell)) = cell_or_skip(4) else {
         return;
     };
-    let mut cell = Cell::new(4);
     for (irmd, ipcpd) in [(Side::Ours, Side::Upstream), (Side::Upstream, Side::Ours)] {
         let name = format!("{} ipcpd-local under {} irmd", ipcpd.name(), irmd.name());
         cell.case(&name, |runs| {
