@@ -295,15 +295,7 @@ impl System {
     /// The irmd's pid as seen inside the system.
     pub fn irmd_inner_pid(&self) -> i32 {
         let host = self.irmd_pid().expect("irmd running");
-        let status = std::fs::read_to_string(format!("/proc/{host}/status")).expect("irmd status");
-        let line = status
-            .lines()
-            .find(|l| l.starts_with("NSpid:"))
-            .expect("NSpid");
-        line.split_whitespace()
-            .last()
-            .and_then(|p| p.parse().ok())
-            .expect("pid")
+        ns_pid(host).expect("irmd's NSpid")
     }
 
     /// Host pid of the running irmd (the child of our nsenter).
@@ -340,6 +332,19 @@ impl Drop for Background {
         let _ = self.0.kill();
         let _ = self.0.wait();
     }
+}
+
+/// A process's pid inside its (innermost) pid namespace, from its host
+/// pid; `None` once it is gone.
+pub fn ns_pid(host_pid: i32) -> Option<i32> {
+    let status = std::fs::read_to_string(format!("/proc/{host_pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("NSpid:"))?
+        .split_whitespace()
+        .last()?
+        .parse()
+        .ok()
 }
 
 /// Host pid of the program a `System::command` child runs (the child

@@ -384,6 +384,22 @@ impl Mix {
         Ok(())
     }
 
+    /// The server side of a pair test: `prog -l` serving `name`, with
+    /// `name` registered in the local layer when the pair goes through it.
+    fn pair_server(
+        &self,
+        prog: &Prog,
+        name: &str,
+        path: Path2,
+        runs: &mut Runs,
+    ) -> Result<Bg, String> {
+        let srv = self.server(prog, name, &["-l"], runs)?;
+        if path == Path2::Local {
+            self.local_layer(&self.own_irm(), &[name], runs)?;
+        }
+        Ok(srv)
+    }
+
     /// Binds `prog` to `name` and starts it as a server; returns once the
     /// irmd has its announcement.
     fn server(
@@ -419,7 +435,7 @@ impl Mix {
         // nsenter runs timeout, which runs the program (stdbuf execs it)
         let timeout = harness::inner_pid(&bg.child).ok_or("no timeout process")?;
         bg.host_pid = first_child(timeout).ok_or("the server did not start")?;
-        let pid = ns_pid(bg.host_pid).ok_or("the server ended at once")?;
+        let pid = harness::ns_pid(bg.host_pid).ok_or("the server ended at once")?;
         let tag = format!("Process added: {pid} (");
         let end = Instant::now() + LIMIT;
         while !self.sys.log().contains(&tag) {
@@ -498,18 +514,6 @@ fn first_child(pid: i32) -> Option<i32> {
     None
 }
 
-/// A process's pid inside the system's pid namespace.
-fn ns_pid(host_pid: i32) -> Option<i32> {
-    let status = std::fs::read_to_string(format!("/proc/{host_pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|l| l.starts_with("NSpid:"))?
-        .split_whitespace()
-        .last()?
-        .parse()
-        .ok()
-}
-
 fn text(out: &Output) -> String {
     format!(
         "{}{}",
@@ -561,11 +565,7 @@ fn oping_pair(
     path: Path2,
     runs: &mut Runs,
 ) -> Result<(), String> {
-    let irm = m.own_irm();
-    let srv = m.server(server, "op", &["-l"], runs)?;
-    if path == Path2::Local {
-        m.local_layer(&irm, &["op"], runs)?;
-    }
+    let srv = m.pair_server(server, "op", path, runs)?;
     let nobody = path == Path2::Local;
     for (args, count) in [
         (&["-c", "5", "-i", "10", "-s", "100"][..], 5),
@@ -642,10 +642,7 @@ fn oecho_pair(
     path: Path2,
     runs: &mut Runs,
 ) -> Result<(), String> {
-    let srv = m.server(server, "oecho", &["-l"], runs)?;
-    if path == Path2::Local {
-        m.local_layer(&m.own_irm(), &["oecho"], runs)?;
-    }
+    let srv = m.pair_server(server, "oecho", path, runs)?;
     for _ in 0..2 {
         let out = m.run_counted(client, &[], path == Path2::Local, runs);
         check(
@@ -690,10 +687,7 @@ fn ocbr_pair(
     path: Path2,
     runs: &mut Runs,
 ) -> Result<(), String> {
-    let srv = m.server(server, "cbr", &["-l"], runs)?;
-    if path == Path2::Local {
-        m.local_layer(&m.own_irm(), &["cbr"], runs)?;
-    }
+    let srv = m.pair_server(server, "cbr", path, runs)?;
     let args = ["-n", "cbr", "-d", "1", "-r", "800k", "-s", "200"];
     let out = m.run_counted(client, &args, path == Path2::Local, runs);
     let t = text(&out);
@@ -742,10 +736,7 @@ fn operf_pair(
     path: Path2,
     runs: &mut Runs,
 ) -> Result<(), String> {
-    let srv = m.server(server, "perf", &["-l"], runs)?;
-    if path == Path2::Local {
-        m.local_layer(&m.own_irm(), &["perf"], runs)?;
-    }
+    let srv = m.pair_server(server, "perf", path, runs)?;
     let args = ["-n", "perf", "-t", "bi", "-d", "1s", "-s", "200"];
     let mut clients = vec![client.clone()];
     if !client.path.starts_with(harness::bin_dir()) {

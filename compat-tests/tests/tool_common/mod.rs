@@ -56,13 +56,7 @@ pub fn upstream(tool: &str) -> Option<String> {
 
 /// Pid of a process as the system's pid namespace sees it.
 pub fn ns_pid(host_pid: i32) -> i32 {
-    let status = std::fs::read_to_string(format!("/proc/{host_pid}/status")).expect("status");
-    status
-        .lines()
-        .find(|l| l.starts_with("NSpid:"))
-        .and_then(|l| l.split_whitespace().last())
-        .and_then(|p| p.parse().ok())
-        .expect("NSpid")
+    harness::ns_pid(host_pid).expect("NSpid")
 }
 
 /// A program running in the background with its stdout collected.

@@ -52,13 +52,7 @@ pub fn wait_log(sys: &System, ok: impl Fn(&str) -> bool) {
 
 /// The pid a process has inside its pid namespace (from its host pid).
 pub fn ns_pid(host_pid: i32) -> i32 {
-    let status = std::fs::read_to_string(format!("/proc/{host_pid}/status")).expect("status");
-    status
-        .lines()
-        .find(|l| l.starts_with("NSpid:"))
-        .and_then(|l| l.split_whitespace().last())
-        .and_then(|p| p.parse().ok())
-        .expect("NSpid")
+    harness::ns_pid(host_pid).expect("NSpid")
 }
 
 /// Children of a process.
