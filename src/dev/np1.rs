@@ -156,6 +156,13 @@ pub fn ipcp_flow_dealloc(fd: i32) -> Result<()> {
         }),
         ..IrmMsg::with_code(IrmMsgCode::IpcpFlowDealloc)
     };
+    // The IRMd frees the id on this message and may hand it to a new flow
+    // whose response reaches us before our teardown below: np1_flow_resp
+    // must not find this end under it (upstream has that race).
+    p.table
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .unmap(end.id, fd);
     let reply = irm::call(&msg)?;
     teardown(p, fd);
     irm::result(&reply)

@@ -109,14 +109,20 @@ impl Table {
         // The IRMd may already have given the id to a new flow of ours
         // (it frees an id when told our end is gone, before our teardown,
         // and reuses the lowest free id): that mapping stays.
-        if let Some(slot) = usize::try_from(end.id)
+        self.unmap(end.id, fd);
+        Some(end)
+    }
+
+    /// Forgets that flow `id` is at `fd` (if it still is), keeping the
+    /// descriptor: lookups by id no longer find a flow being torn down.
+    pub fn unmap(&mut self, id: i32, fd: i32) {
+        if let Some(slot) = usize::try_from(id)
             .ok()
             .and_then(|i| self.id_to_fd.get_mut(i))
             .filter(|slot| **slot == fd)
         {
             *slot = -1;
         }
-        Some(end)
     }
 
     /// The flow end at `fd` (None for out-of-range or free fds).

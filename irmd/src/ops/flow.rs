@@ -100,6 +100,14 @@ fn wait_for_accept(irmd: &Irmd, name: &str) -> Result<i32, i32> {
     }
 }
 
+/// Returns a claimed accept flow and wakes the allocations that skipped
+/// it while it was claimed (they would otherwise sleep to their deadline).
+fn give_back(irmd: &Irmd, mut reg: MutexGuard<'_, Registry>, id: i32) {
+    reg.unclaim(id);
+    drop(reg);
+    irmd.notify();
+}
+
 /// Removes a flow record and its ring buffers.
 pub fn destroy_flow(irmd: &Irmd, id: i32) {
     {
@@ -320,7 +328,7 @@ fn alloc_direct(
     };
     let client = oap::client_prepare(name_info).map_err(|_| {
         log_err!(PREFIX, "Failed to prepare OAP for {}.", dst);
-        irmd.reg().unclaim(id);
+        give_back(irmd, irmd.reg(), id);
         -libc::EBADF
     })?;
     let mut reg = irmd.reg();
@@ -333,12 +341,12 @@ fn alloc_direct(
     };
     if reg.proc_uid(acceptor) != info.uid {
         // the flow goes through an IPCP, whose request takes it again
-        reg.unclaim(id);
+        give_back(irmd, reg, id);
         return Err(-libc::EPERM);
     }
     if make_rbuffs(&mut reg, id, acceptor, info.n_pid).is_err() {
         log_err!(PREFIX, "Failed to prepare direct flow.");
-        reg.unclaim(id);
+        give_back(irmd, reg, id);
         return Err(-libc::EBADF);
     }
     if let Some(f) = reg.flow_mut(id) {
@@ -629,7 +637,7 @@ pub fn req_arr(
     };
     if make_rbuffs(&mut reg, id, acceptor, ipcp).is_err() {
         log_err!(PREFIX, "Failed to respond to flow {}.", id);
-        reg.unclaim(id);
+        give_back(irmd, reg, id);
         return Err(-1);
     }
     let f = reg.flow_mut(id).ok_or(-1)?;
