@@ -146,6 +146,9 @@ fn main() {
     let Some(lf) = lock() else {
         std::process::exit(1)
     };
+    // before the socket answers: a client that reaches us finds no
+    // leftovers of a previous IRMd
+    shm::clear_leftovers();
     let Some(listener) = open_socket() else {
         lf.destroy();
         std::process::exit(1);

@@ -50,7 +50,7 @@ pub fn create_flow_set(pid: i32) -> Option<FlowSet> {
 /// an IPCP of the same name (ours), and the ring buffers of a reused pid
 /// a flow allocation. Run only once the lockfile is ours, so nothing else
 /// uses them.
-fn clear_leftovers() {
+pub fn clear_leftovers() {
     let mut removed = 0;
     let objects = std::fs::read_dir("/dev/shm");
     for e in objects.into_iter().flatten().flatten() {
@@ -79,10 +79,8 @@ fn clear_leftovers() {
     }
 }
 
-/// Creates the GSPP (owned by `gid`'s group when it differs, see below),
-/// after clearing what a previous IRMd left.
+/// Creates the GSPP (owned by `gid`'s group when it differs, see below).
 pub fn create_gspp(gid: u32) -> Option<Pool> {
-    clear_leftovers();
     let pool = Pool::create(0, gid).ok()?;
     if pool.mlock().is_err() {
         log_warn!("irmd", "Failed to mlock pool.");
