@@ -12,6 +12,9 @@
 //! Programs named without a '/' are taken from the build directory
 //! (`target/<profile>`). Everything started is killed when `System` drops.
 
+mod net;
+pub use net::Link;
+
 use std::io::{BufRead, BufReader};
 use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};

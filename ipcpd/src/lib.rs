@@ -7,6 +7,8 @@ pub mod local;
 mod ops;
 mod runtime;
 mod server;
+mod shim_dir;
+pub mod udp;
 
 pub use ops::IpcpOps;
 pub use runtime::{run, Ipcp};

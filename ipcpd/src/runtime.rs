@@ -13,6 +13,14 @@ use std::time::Duration;
 
 pub const PREFIX: &str = "ipcpd/ipcp";
 
+/// The process's IPCP, for threads of a type that need it outside a
+/// request (a shim's management handler).
+static CURRENT: std::sync::OnceLock<Arc<Ipcp>> = std::sync::OnceLock::new();
+
+pub fn current() -> Option<Arc<Ipcp>> {
+    CURRENT.get().cloned()
+}
+
 /// The state every IPCP type shares.
 pub struct Ipcp {
     pub ipcp_type: IpcpType,
@@ -73,6 +81,20 @@ impl Ipcp {
         mpl: u32,
         pk: &[u8],
     ) -> i32 {
+        self.wait_flow_req_arr_then(hash, qs, mpl, pk, |_| {})
+    }
+
+    /// `wait_flow_req_arr` that runs `record` with the new fd before the
+    /// IRMd's response can be taken: what the response needs (the remote
+    /// endpoint) is stored by then (upstream stores it after, a race).
+    pub fn wait_flow_req_arr_then(
+        &self,
+        hash: &[u8],
+        qs: &ouroboros::qos::QosSpec,
+        mpl: u32,
+        pk: &[u8],
+        record: impl FnOnce(i32),
+    ) -> i32 {
         let mut id = self.alloc_id.lock().unwrap_or_else(|e| e.into_inner());
         while *id != -1 && self.state() == IpcpState::Operational {
             id = self
@@ -87,6 +109,7 @@ impl Ipcp {
         }
         match ouroboros::dev::np1::ipcp_flow_req_arr(hash, qs, mpl, pk) {
             Ok(fd) => {
+                record(fd);
                 *id = fd;
                 self.alloc_cond.notify_all();
                 fd
@@ -184,6 +207,7 @@ pub fn run(ipcp_type: IpcpType, ops: Box<dyn IpcpOps>) -> ! {
         exit_process(1);
     }
     let ipcp = Arc::new(Ipcp::new(ipcp_type, &name, irmd_pid, ops));
+    let _ = CURRENT.set(ipcp.clone());
     log_info!(
         PREFIX,
         "IPCP {} {} initialized.",

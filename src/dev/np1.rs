@@ -288,3 +288,58 @@ pub fn reannounce(fd: i32, mark: &mut RingMark) {
     }
     *mark = RingMark::default();
 }
+
+/// Takes the next packet the application sent on our flow `fd`, copied
+/// into `buf` (which it replaces); the block goes back to its pool.
+/// Non-blocking: `Err(Again)` when nothing waits.
+pub fn np1_flow_read(fd: i32, buf: &mut Vec<u8>) -> Result<()> {
+    let p = get()?;
+    let end = end_of(p, fd)?;
+    let off = end.rx.read()?;
+    end.touch_rcv(MonoTime::now());
+    let pool = end
+        .np1_pool
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let pool: &Pool = pool.as_deref().unwrap_or(&p.pool);
+    let Some(b) = pool.get(off) else {
+        return Err(Error::Again);
+    };
+    buf.clear();
+    buf.extend_from_slice(&b.to_vec());
+    let _ = pool.remove(off);
+    Ok(())
+}
+
+/// Hands `data` to the application of our flow `fd`, in the
+/// application's pool. Never blocks: with its ring full or no block
+/// free the packet is dropped (`Err(Again)` / `Err(NoMem)`), as a
+/// network would, so one slow reader cannot stall the IPCP's receiver.
+pub fn np1_flow_write(fd: i32, data: &[u8]) -> Result<()> {
+    let p = get()?;
+    let end = end_of(p, fd)?;
+    let pool = end
+        .np1_pool
+        .lock()
+        .unwrap_or_else(|e| e.into_inner())
+        .clone();
+    let pool: &Pool = pool.as_deref().unwrap_or(&p.pool);
+    let b = pool.alloc(data.len()).map_err(|_| Error::NoMem)?;
+    let off = b.off();
+    if let Err(e) = b.write(0, data) {
+        let _ = pool.remove(off);
+        return Err(e);
+    }
+    end.touch_snd(MonoTime::now());
+    match end.tx.write(off) {
+        Ok(()) => {
+            end.peer.notify_attached(end.id, FLOW_PKT);
+            Ok(())
+        }
+        Err(e) => {
+            let _ = pool.remove(off);
+            Err(e)
+        }
+    }
+}
