@@ -2,6 +2,7 @@
 //! to the IRMd, the `ipcp.<pid>.sock` server, `ipcp_msg` dispatch, the
 //! state machine and the signal rules. One module per IPCP type.
 
+pub mod eth;
 mod flows;
 pub mod local;
 mod ops;

@@ -33,6 +33,14 @@ impl<A: Clone + PartialEq> ShimDir<A> {
             .remove(hash);
     }
 
+    /// Whether `hash` is registered here.
+    pub fn reg_has(&self, hash: &[u8]) -> bool {
+        self.reg
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .contains(hash)
+    }
+
     /// Notes that `hash` is at `addr` (a known pair is not added twice).
     pub fn dir_add(&self, hash: &[u8], addr: A) {
         let mut d = self.dir.lock().unwrap_or_else(|e| e.into_inner());
@@ -63,5 +71,15 @@ mod tests {
         d.dir_add(b"h", 2);
         d.dir_add(b"h", 1);
         assert_eq!(d.dir_get(b"h"), Some(2));
+    }
+
+    #[test]
+    fn registry() {
+        let d: ShimDir<u32> = ShimDir::default();
+        assert!(!d.reg_has(b"h"));
+        d.reg_add(b"h");
+        assert!(d.reg_has(b"h") && !d.reg_has(b"g"));
+        d.reg_del(b"h");
+        assert!(!d.reg_has(b"h"));
     }
 }

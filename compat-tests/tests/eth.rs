@@ -1,0 +1,472 @@
+//! The Ethernet shims (eth-dix, eth-llc) between two private systems
+//! joined by a veth link: name resolution by broadcast query, flow
+//! allocation and data both ways, SDUs up to the shim's limit, garbage
+//! frames on the wire, and (with `UPSTREAM_PREFIX`) an upstream system at
+//! either end.
+
+use harness::{example, upstream_prefix, Background, System};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// veth MTU 1500: the largest SDUs of the two shims.
+const DIX_MAX_SDU: usize = 1496;
+const LLC_MAX_SDU: usize = 1497;
+
+/// One end: whose irmd, IPCP and tools it runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Side {
+    Ours,
+    Upstream,
+}
+
+impl Side {
+    fn start(self) -> Option<System> {
+        match self {
+            Side::Ours => Some(System::start()),
+            Side::Upstream => {
+                let prefix = upstream_prefix()?;
+                let mut s = System::new();
+                s.start_irmd_at(&prefix.join("sbin/irmd"), &[]);
+                Some(s)
+            }
+        }
+    }
+
+    fn tool(self, name: &str) -> PathBuf {
+        match (self, upstream_prefix()) {
+            (Side::Upstream, Some(p)) => {
+                let sbin = p.join("sbin").join(name);
+                if sbin.exists() {
+                    sbin
+                } else {
+                    p.join("bin").join(name)
+                }
+            }
+            _ => harness::bin(name),
+        }
+    }
+}
+
+struct Host {
+    sys: System,
+    side: Side,
+    /// This end's interface of the link.
+    dev: String,
+}
+
+impl Host {
+    fn irm(&self, args: &str) -> String {
+        let irm = self.side.tool("irm");
+        let mut argv = vec![irm.to_str().unwrap()];
+        argv.extend(args.split_whitespace());
+        self.sys.run_ok(&argv)
+    }
+
+    fn tool(&self, name: &str) -> PathBuf {
+        self.side.tool(name)
+    }
+
+    /// The MAC address of this end of the link.
+    fn mac(&self) -> [u8; 6] {
+        let out = self
+            .sys
+            .run_ok(&["ip", "-o", "link", "show", "dev", &self.dev]);
+        let hex = out
+            .split_whitespace()
+            .skip_while(|w| *w != "link/ether")
+            .nth(1)
+            .unwrap_or_else(|| panic!("no MAC in {out}"));
+        let mut mac = [0u8; 6];
+        for (m, h) in mac.iter_mut().zip(hex.split(':')) {
+            *m = u8::from_str_radix(h, 16).expect("MAC");
+        }
+        mac
+    }
+}
+
+/// Two hosts on one veth link (`net` is the IPv4 /24 prefix put on it,
+/// unused by the shims), each with an IPCP of type `ty` in `eth.net`;
+/// `names` are registered at `a` and known to `b`.
+fn pair(sides: (Side, Side), ty: &str, net: &str, names: &[&str]) -> Option<(Host, Host)> {
+    let sa = sides.0.start()?;
+    let sb = sides.1.start()?;
+    let link = sa.link(&sb, &format!("{net}.1/24"), &format!("{net}.2/24"));
+    let a = Host {
+        sys: sa,
+        side: sides.0,
+        dev: link.a,
+    };
+    let b = Host {
+        sys: sb,
+        side: sides.1,
+        dev: link.b,
+    };
+    a.irm(&format!(
+        "ipcp bootstrap type {ty} name ea layer eth.net dev {}",
+        a.dev
+    ));
+    b.irm(&format!(
+        "ipcp bootstrap type {ty} name eb layer eth.net dev {}",
+        b.dev
+    ));
+    for n in names {
+        a.irm(&format!("name create {n}"));
+        a.irm(&format!("name register {n} layer eth.net"));
+        // the requesting IRMd needs the name too
+        b.irm(&format!("name create {n}"));
+    }
+    Some((a, b))
+}
+
+/// Starts `prog` (bound to `name`) as a server on `host`.
+fn server(host: &Host, prog: &Path, name: &str, args: &[&str]) -> Background {
+    host.irm(&format!("bind program {} name {name}", prog.display()));
+    let out = host.sys.dir().join(format!("{name}.server.out"));
+    let mut c = host.sys.command(prog.to_str().unwrap());
+    c.args(args)
+        .stdout(std::fs::File::create(out).expect("server output"))
+        .stderr(Stdio::null());
+    let bg = Background(c.spawn().expect("server"));
+    // the irmd knows it once it announced itself
+    let end = Instant::now() + Duration::from_secs(10);
+    loop {
+        let pid = harness::inner_pid(&bg.0).and_then(harness::ns_pid);
+        if let Some(pid) = pid {
+            if host.sys.log().contains(&format!("Process added: {pid} (")) {
+                break;
+            }
+        }
+        assert!(
+            Instant::now() < end,
+            "server not announced:\n{}",
+            host.sys.log()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    bg
+}
+
+/// Runs oping from `b` to `ping.a`: `count` packets of `size` bytes (or
+/// the default), and how many came back must be `received`.
+fn oping_expect(a: &Host, b: &Host, count: usize, size: Option<usize>, received: usize) {
+    let oping = b.tool("oping");
+    let (count_s, size_s) = (count.to_string(), size.unwrap_or(64).to_string());
+    let argv = [
+        oping.to_str().unwrap(),
+        "-n",
+        "ping.a",
+        "-c",
+        &count_s,
+        "-i",
+        "50ms",
+        "-s",
+        &size_s,
+    ];
+    let out = b.sys.run(&argv);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let want = format!("{count} packets transmitted, {received} received");
+    assert!(
+        (out.status.success() || received == 0) && text.contains(&want),
+        "oping {:?} -> {:?} ({size_s} B, want {want}): {text}{}\nA's irmd:\n{}\nB's irmd:\n{}",
+        b.side,
+        a.side,
+        String::from_utf8_lossy(&out.stderr),
+        a.sys.log(),
+        b.sys.log()
+    );
+}
+
+/// `oping -n ping.a -c 5` from `b` to an oping server on `a`; with
+/// `max_sdu`, SDUs of that size cross and one byte more are dropped.
+fn oping_between(a: &Host, b: &Host, max_sdu: Option<usize>) {
+    let _srv = server(a, &a.tool("oping"), "ping.a", &["-l"]);
+    oping_expect(a, b, 5, None, 5);
+    if let Some(max) = max_sdu {
+        oping_expect(a, b, 3, Some(max), 3);
+        oping_expect(a, b, 2, Some(max + 1), 0);
+    }
+}
+
+/// The Rust echo pair: `count` packets of 1 B to `max` bytes, checked.
+fn echo_between(a: &Host, b: &Host, count: &str, max: &str) {
+    let _srv = server(a, &example("echo_server"), "echo.a", &[]);
+    let client = example("echo_client");
+    let out = b.sys.run(&[client.to_str().unwrap(), "echo.a", count, max]);
+    assert!(
+        out.status.success(),
+        "echo_client: {}{}\nA's irmd:\n{}\nB's irmd:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        a.sys.log(),
+        b.sys.log()
+    );
+}
+
+#[test]
+fn eth_dix_flows_between_two_systems() {
+    let (a, b) = pair(
+        (Side::Ours, Side::Ours),
+        "eth-dix",
+        "10.97.0",
+        &["ping.a", "echo.a"],
+    )
+    .unwrap();
+    oping_between(&a, &b, Some(DIX_MAX_SDU));
+    echo_between(&a, &b, "1000", &DIX_MAX_SDU.to_string());
+    // nobody answers the query for an unregistered name
+    let oping = b.tool("oping");
+    let out = b
+        .sys
+        .run(&[oping.to_str().unwrap(), "-n", "nowhere", "-c", "1"]);
+    assert!(!out.status.success(), "a flow to an unknown name");
+}
+
+#[test]
+fn eth_llc_flows_between_two_systems() {
+    let (a, b) = pair(
+        (Side::Ours, Side::Ours),
+        "eth-llc",
+        "10.97.1",
+        &["ping.a", "echo.a"],
+    )
+    .unwrap();
+    oping_between(&a, &b, Some(LLC_MAX_SDU));
+    echo_between(&a, &b, "1000", &LLC_MAX_SDU.to_string());
+}
+
+/// Sends `frames` out of interface `dev` of the network namespace of
+/// host process `pid`, from a raw packet socket.
+fn send_frames(pid: i32, dev: String, frames: Vec<Vec<u8>>) {
+    std::thread::spawn(move || {
+        let ns = std::fs::File::open(format!("/proc/{pid}/ns/net")).expect("netns");
+        // SAFETY: moves this short-lived thread into B's network namespace.
+        let r = unsafe { libc::setns(std::os::fd::AsRawFd::as_raw_fd(&ns), libc::CLONE_NEWNET) };
+        assert_eq!(r, 0, "setns");
+        let name = std::ffi::CString::new(dev).unwrap();
+        // SAFETY: a NUL-terminated name that outlives the call.
+        let idx = unsafe { libc::if_nametoindex(name.as_ptr()) };
+        assert!(idx > 0, "interface in B");
+        // SAFETY: plain socket(2); protocol 0 sends only.
+        let s = unsafe { libc::socket(libc::AF_PACKET, libc::SOCK_RAW, 0) };
+        assert!(s >= 0, "packet socket");
+        for f in &frames {
+            // SAFETY: sockaddr_ll is plain old data; all zeros is valid.
+            let mut to: libc::sockaddr_ll = unsafe { std::mem::zeroed() };
+            to.sll_family = libc::AF_PACKET as u16;
+            to.sll_ifindex = idx as i32;
+            to.sll_halen = 6;
+            to.sll_addr[..6].copy_from_slice(&f[..6]);
+            // SAFETY: `f` is readable for its length and `to` is a valid
+            // sockaddr_ll of the size passed.
+            let n = unsafe {
+                libc::sendto(
+                    s,
+                    f.as_ptr().cast(),
+                    f.len(),
+                    0,
+                    (&to as *const libc::sockaddr_ll).cast(),
+                    std::mem::size_of::<libc::sockaddr_ll>() as u32,
+                )
+            };
+            // the kernel refuses frames without a whole Ethernet header
+            if f.len() >= 14 {
+                assert_eq!(n, f.len() as isize, "sendto");
+            }
+        }
+        // SAFETY: closes the socket opened above.
+        unsafe { libc::close(s) };
+    })
+    .join()
+    .expect("sender");
+}
+
+/// A frame from `src` to `dst` with `body` after the two MACs.
+fn frame(dst: &[u8; 6], src: &[u8; 6], body: &[u8]) -> Vec<u8> {
+    let mut f = dst.to_vec();
+    f.extend_from_slice(src);
+    f.extend_from_slice(body);
+    f
+}
+
+/// The shim header and payload of a frame: DIX with endpoint id `ep`,
+/// LLC with both SAPs (on-wire bytes) `ep`; `len` in the length field.
+fn shim(llc: bool, ep: u16, len: u16, payload: &[u8]) -> Vec<u8> {
+    let mut b = Vec::new();
+    if llc {
+        b.extend_from_slice(&len.to_be_bytes());
+        b.extend_from_slice(&[ep as u8, ep as u8, 3]);
+    } else {
+        b.extend_from_slice(&[0xa0, 0x00]);
+        b.extend_from_slice(&ep.to_be_bytes());
+        b.extend_from_slice(&len.to_be_bytes());
+    }
+    b.extend_from_slice(payload);
+    b
+}
+
+/// Frames no upstream peer sends, for the shim at `dst`.
+fn garbage(llc: bool, dst: &[u8; 6], src: &[u8; 6]) -> Vec<Vec<u8>> {
+    // management endpoint, header length, offset of the code
+    let (mgmt, hl, code_at) = if llc {
+        (0x80u16, 37usize, 2usize)
+    } else {
+        (0u16, 39, 37)
+    };
+    // a management frame: the length field counts the payload (plus 3
+    // for the LLC header)
+    let m = |p: &[u8]| {
+        let len = p.len() as u16 + if llc { 3 } else { 0 };
+        frame(dst, src, &shim(llc, mgmt, len, p))
+    };
+    let mut out = vec![
+        frame(dst, src, &[]),
+        frame(dst, src, &[0xa0]),
+        frame(dst, src, &shim(llc, mgmt, 0, &[])[..3]),
+        // length fields beyond the frame, and below the LLC header
+        frame(dst, src, &shim(llc, mgmt, 200, &[0; 20])),
+        frame(dst, src, &shim(llc, mgmt, 2, &[])),
+        frame(dst, src, &shim(llc, mgmt, 1, &[])),
+        m(&[]),
+        m(&vec![0; hl - 1]),
+    ];
+    let mut unknown = vec![0u8; hl + 40];
+    unknown[code_at] = 9;
+    out.push(m(&unknown));
+    // a reply for endpoint 64 / SAP 2, which requested nothing
+    let mut reply = vec![0u8; hl + 84];
+    reply[code_at] = 1;
+    if llc {
+        reply[..2].copy_from_slice(&[2, 2]);
+    } else {
+        reply[..4].copy_from_slice(&[0, 65, 0, 64]);
+    }
+    out.push(m(&reply));
+    // a request for a hash of zeros, whole and cut inside its hash
+    let mut req = vec![0u8; hl + 32 + 36];
+    req[1] = 66;
+    req[code_at] = 0;
+    out.push(m(&req));
+    out.push(m(&req[..hl + 10]));
+    // name queries cut inside the hash, and one for nobody
+    let mut q = vec![0u8; hl + 32];
+    q[code_at] = 2;
+    out.push(m(&q[..hl + 3]));
+    out.push(m(&q));
+    q[code_at] = 3;
+    out.push(m(&q[..hl + 31]));
+    // data for endpoints that are not flows
+    for ep in [1u16, 2, 3, 64, 65, 0x40, 0xc0, 4095, 0xffff] {
+        let p = b"data for no flow";
+        let len = p.len() as u16 + if llc { 3 } else { 0 };
+        out.push(frame(dst, src, &shim(llc, ep, len, p)));
+    }
+    // and noise that looks like the shim's frames
+    let mut seed = 0x9e37_79b9u32;
+    for _ in 0..300 {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let len = (seed % 200) as usize;
+        let mut g: Vec<u8> = (0..len).map(|i| (seed >> (i % 24)) as u8).collect();
+        if seed.is_multiple_of(2) && g.len() > 4 {
+            if llc {
+                g[0] = (seed >> 8) as u8 & 0x05;
+            } else {
+                g[..2].copy_from_slice(&[0xa0, 0x00]);
+            }
+            if seed.is_multiple_of(3) {
+                g[2..4].fill(0);
+            }
+        }
+        out.push(frame(dst, src, &g));
+    }
+    out
+}
+
+/// Garbage from B's side of the link reaches A's shim, which drops it
+/// and keeps serving flows.
+fn garbage_leaves_the_shim_working(ty: &str, net: &str) {
+    let llc = ty == "eth-llc";
+    let (a, b) = pair((Side::Ours, Side::Ours), ty, net, &["ping.a"]).unwrap();
+    let (a_mac, b_mac) = (a.mac(), b.mac());
+    let mut frames = garbage(llc, &a_mac, &b_mac);
+    frames.extend(garbage(llc, &[0xff; 6], &b_mac));
+    // a group address as source
+    frames.extend(garbage(llc, &a_mac, &[0xff; 6]).into_iter().take(30));
+    let pid = b.sys.irmd_pid().expect("B's irmd");
+    send_frames(pid, b.dev.clone(), frames);
+    std::thread::sleep(Duration::from_millis(300));
+    oping_between(&a, &b, None);
+    let log = a.sys.log();
+    assert!(log.contains("Dropped runt mgmt frame"), "{log}");
+    assert!(log.contains("Unknown message received 9."), "{log}");
+    assert!(log.contains("No flow found with that SAP."), "{log}");
+}
+
+#[test]
+fn garbage_frames_leave_eth_dix_working() {
+    garbage_leaves_the_shim_working("eth-dix", "10.97.2");
+}
+
+#[test]
+fn garbage_frames_leave_eth_llc_working() {
+    garbage_leaves_the_shim_working("eth-llc", "10.97.3");
+}
+
+/// An upstream system at one end of the wire and ours at the other, in
+/// both directions, for both shims (skipped without `UPSTREAM_PREFIX`).
+#[test]
+fn eth_interoperates_with_upstream() {
+    if upstream_prefix().is_none() {
+        eprintln!("eth interop: skipped (UPSTREAM_PREFIX not set)");
+        return;
+    }
+    for ty in ["eth-dix", "eth-llc"] {
+        for (i, sides) in [(Side::Upstream, Side::Ours), (Side::Ours, Side::Upstream)]
+            .into_iter()
+            .enumerate()
+        {
+            let (a, b) = pair(sides, ty, &format!("10.97.{}", 4 + i), &["ping.a"]).unwrap();
+            let max = if ty == "eth-dix" {
+                DIX_MAX_SDU
+            } else {
+                LLC_MAX_SDU
+            };
+            oping_between(&a, &b, Some(max));
+            eprintln!(
+                "{ty} interop {i}: server {:?}, client {:?}: PASS",
+                sides.0, sides.1
+            );
+        }
+    }
+}
+
+/// Bootstraps on interfaces that do not exist fail; one on loopback
+/// works, and a system reaches its own names through it (its frames come
+/// back to it).
+#[test]
+fn bootstrap_needs_a_real_interface() {
+    let sys = System::start();
+    for (ty, dev) in [
+        ("eth-dix", "o7nosuch0"),
+        ("eth-llc", "o7nosuch0"),
+        ("eth-dix", "o7-a-name-too-long"),
+    ] {
+        let irm = format!("irm ipcp bootstrap type {ty} name bad layer bad.net dev {dev}");
+        let out = sys.run(&irm.split(' ').collect::<Vec<_>>());
+        assert!(!out.status.success(), "{irm} succeeded:\n{}", sys.log());
+    }
+    let log = sys.log();
+    assert!(log.contains("Failed to set MTU."), "{log}");
+    assert!(log.contains("Invalid device name"), "{log}");
+    let host = Host {
+        sys,
+        side: Side::Ours,
+        dev: "lo".into(),
+    };
+    host.irm("ipcp bootstrap type eth-dix name good layer good.net dev lo");
+    host.irm("name create ping.a");
+    host.irm("name register ping.a layer good.net");
+    oping_between(&host, &host, None);
+}
