@@ -2,6 +2,8 @@
 //! to the IRMd, the `ipcp.<pid>.sock` server, `ipcp_msg` dispatch, the
 //! state machine and the signal rules. One module per IPCP type.
 
+pub mod broadcast;
+mod common;
 pub mod eth;
 mod flows;
 pub mod local;
@@ -10,6 +12,7 @@ mod runtime;
 mod server;
 mod shim_dir;
 pub mod udp;
+pub mod unicast;
 
 pub use ops::IpcpOps;
 pub use runtime::{run, Ipcp};

@@ -210,6 +210,20 @@ fn main() {
         c.put("frct", &format!("{capture}-nortx"), &frct_nortx);
     }
 
+    // the UDP shim: whole datagrams, endpoint id included
+    for (i, f) in frames(&net.join("udp4.pcap")).iter().enumerate().take(40) {
+        let ipv4_udp = f.get(12..14) == Some(&[8, 0][..]) && f.get(23) == Some(&17);
+        let ihl = f.get(14).map_or(0, |v| usize::from(v & 0x0f) * 4);
+        if let Some(d) = f.get(14 + ihl + 8..).filter(|_| ipv4_udp) {
+            c.put("shim_wire", &format!("udp4-{i}"), &[&[0u8][..], d].concat());
+        }
+    }
+    for (sel, capture) in [(1u8, "eth_dix"), (2, "eth_llc")] {
+        for (i, f) in frames(&net.join(format!("{capture}.pcap"))).iter().enumerate().take(30) {
+            c.put("shim_wire", &format!("{capture}-{i}"), &[&[sel][..], f].concat());
+        }
+    }
+
     // configuration files
     for (mode, file) in [(0u8, "irmd.conf.example.in"), (1, "enc.conf.example.in")] {
         if let Ok(text) = fs::read(repo.join("dist").join(file)) {

@@ -23,9 +23,11 @@ use wire::Mgmt;
 const PREFIX: &str = "ipcpd/udp";
 /// Maximum packet lifetime reported with new flows (ms).
 const UDP_MPL: u32 = 5000;
-/// Upstream's three readers and three writers.
-const READERS: usize = 3;
-const WRITERS: usize = 3;
+/// One reader and one writer keep each flow's packets in order (upstream
+/// runs three of each, which can reorder them); neither ever blocks on a
+/// flow, so one is enough.
+const READERS: usize = 1;
+const WRITERS: usize = 1;
 
 /// IPv4 or IPv6: the address family and its datagram limit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

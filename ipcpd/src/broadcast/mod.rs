@@ -1,0 +1,1 @@
+//! ipcpd-broadcast (in progress).

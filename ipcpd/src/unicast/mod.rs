@@ -1,0 +1,1 @@
+//! ipcpd-unicast (in progress).
