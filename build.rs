@@ -30,7 +30,12 @@ fn main() {
     let out = PathBuf::from(std::env::var_os("OUT_DIR").expect("OUT_DIR"));
     println!("cargo:rerun-if-changed=proto");
 
-    let main_files = ["proto/irm.proto", "proto/enroll.proto", "proto/cep.proto"];
+    let main_files = [
+        "proto/irm.proto",
+        "proto/enroll.proto",
+        "proto/cep.proto",
+        "proto/dht.proto",
+    ];
     compile(&main_files, &out.join("msg"), &out.join("msg.fds"), &[]);
     compile(
         &["proto/ipcp.proto"],
