@@ -8,28 +8,8 @@ use ipcpd::eth::frame::{Ep, Framing, BROADCAST};
 use ipcpd::eth::mgmt::{self, Msg};
 use ipcpd::eth::Kind;
 use ouroboros::hash::HashAlgo;
-use std::path::PathBuf;
 
-fn vectors() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/net");
-    assert!(dir.is_dir(), "golden vectors missing: {}", dir.display());
-    dir
-}
-
-/// (frame number, frame) of every record of a little-endian pcap file.
-fn frames(pcap: &[u8]) -> Vec<(usize, Vec<u8>)> {
-    assert_eq!(&pcap[..4], &[0xd4, 0xc3, 0xb2, 0xa1], "little-endian pcap");
-    assert_eq!(&pcap[20..24], &[1, 0, 0, 0], "link type Ethernet");
-    let mut at = 24;
-    let mut out = Vec::new();
-    while at + 16 <= pcap.len() {
-        let incl = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
-        out.push((out.len() + 1, pcap[at + 16..at + 16 + incl].to_vec()));
-        at += 16 + incl;
-    }
-    assert_eq!(at, pcap.len(), "truncated pcap");
-    out
-}
+mod pcap;
 
 #[derive(Debug, Default, PartialEq)]
 struct Counts {
@@ -43,11 +23,10 @@ struct Counts {
 /// Checks every frame of `file`; `data_eps` are the endpoints data may
 /// go to (fds for DIX, SAPs for LLC).
 fn check(file: &str, kind: Kind, framing: Framing, data_eps: &[u16]) -> Counts {
-    let pcap = std::fs::read(vectors().join(file)).expect(file);
     let sha3 = HashAlgo::Sha3_256;
     let mut c = Counts::default();
     let mut out = Vec::new();
-    for (no, f) in frames(&pcap) {
+    for (no, f) in pcap::frames(file) {
         let fr = framing
             .decode(&f)
             .unwrap_or_else(|e| panic!("{file} frame {no}: {e:?}"));
@@ -154,8 +133,7 @@ fn eth_llc_capture_round_trips() {
 /// The worked example of the spec: the DIX FLOW_REQ header bytes.
 #[test]
 fn dix_flow_request_bytes() {
-    let pcap = std::fs::read(vectors().join("eth_dix.pcap")).expect("eth_dix.pcap");
-    let (_, f) = &frames(&pcap)[2];
+    let (_, f) = &pcap::frames("eth_dix.pcap")[2];
     let want = "0000006b0040000000000001000000000000000000000001ffffffffffffffff0001d4c0\
                 00000000000000";
     assert_eq!(ouroboros::hash::hex(&f[14..14 + 4 + 39]), want);

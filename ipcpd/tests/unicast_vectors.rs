@@ -20,30 +20,10 @@ use ouroboros::hash::HashAlgo;
 use ouroboros::pb::msg::CepMsg;
 use prost::Message;
 use std::collections::HashMap;
-use std::path::PathBuf;
+
+mod pcap;
 
 const HASH: HashAlgo = HashAlgo::Sha3_256;
-
-fn vectors() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/vectors/net");
-    assert!(dir.is_dir(), "golden vectors missing: {}", dir.display());
-    dir
-}
-
-/// (frame number, frame) of every record of a little-endian pcap file.
-fn frames(file: &str) -> Vec<(usize, Vec<u8>)> {
-    let pcap = std::fs::read(vectors().join(file)).expect(file);
-    assert_eq!(&pcap[..4], &[0xd4, 0xc3, 0xb2, 0xa1], "little-endian pcap");
-    let mut at = 24;
-    let mut out = Vec::new();
-    while at + 16 <= pcap.len() {
-        let incl = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
-        out.push((out.len() + 1, pcap[at + 16..at + 16 + incl].to_vec()));
-        at += 16 + incl;
-    }
-    assert_eq!(at, pcap.len(), "truncated pcap");
-    out
-}
 
 /// A node by its shim address (IPv4 or MAC bytes).
 type Node = Vec<u8>;
@@ -64,14 +44,10 @@ enum Shim<'a> {
 }
 
 fn udp(f: &[u8]) -> Shim<'_> {
-    if f.len() < 14 + 20 + 8 || f[12..14] != [0x08, 0x00] || f[23] != 17 {
+    let Some(p) = pcap::udp_payload(f) else {
         return Shim::Other;
-    }
-    let ihl = usize::from(f[14] & 0x0f) * 4;
+    };
     let (src, dst) = (f[26..30].to_vec(), f[30..34].to_vec());
-    let u = &f[14 + ihl..];
-    let len = usize::from(u16::from_be_bytes([u[4], u[5]]));
-    let p = &u[8..len];
     let ep = wire::eid(p).expect("4-byte endpoint id");
     if ep != wire::MGMT_EID {
         let ep = u16::try_from(ep).expect("fd");
@@ -156,7 +132,7 @@ fn walk(file: &str, shim: impl Fn(&[u8]) -> Shim<'_>) -> Run {
         addr: HashMap::new(),
     };
     let c = &mut run.counts;
-    for (no, f) in frames(file) {
+    for (no, f) in pcap::frames(file) {
         let (src, dst, ep, sdu) = match shim(&f) {
             Shim::Other => continue,
             Shim::Alloc(eps) => {
@@ -302,7 +278,7 @@ fn udp4_capture() {
     check_allocation(&run, 25, 26, 27);
     // §9.1's layout on the wire: the UDP payload of B's first ping is the
     // receiver's fd 65 (BE), then the header with A's address and eid (LE)
-    let (_, f) = &frames("udp4.pcap")[26];
+    let (_, f) = &pcap::frames("udp4.pcap")[26];
     let p = &f[14 + 20 + 8..];
     let mut head = vec![0, 0, 0, 0x41, 0x21, 0xd0, 0xd3, 0xe8, 0x00, 0x3c, 0x00];
     head.extend_from_slice(&0x5481_0634_0000_0042u64.to_le_bytes());
