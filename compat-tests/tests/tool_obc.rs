@@ -1,7 +1,8 @@
-//! obc end to end: command-line errors and exit codes, and the failed
-//! join on our system (which has no broadcast layer yet); with
-//! `UPSTREAM_PREFIX`, our obc on upstream's irmd with an upstream
-//! broadcast IPCP, next to upstream's obc, readers and writers mixed.
+//! obc end to end: command-line errors and exit codes, the failed join
+//! on a system without a broadcast layer, readers and writers on our
+//! irmd with our ipcpd-broadcast; with `UPSTREAM_PREFIX`, upstream's obc
+//! there too, and our obc on upstream's irmd with an upstream broadcast
+//! IPCP, readers and writers mixed.
 
 mod tool_util;
 
@@ -62,23 +63,14 @@ fn obc_command_line() {
     }
 }
 
-#[test]
-fn obc_on_an_upstream_broadcast_layer() {
-    let Some(prefix) = upstream("obc_on_an_upstream_broadcast_layer") else {
-        return;
-    };
-    let theirs = prefix.join("bin/obc");
-    let theirs = theirs.to_str().unwrap();
-    let irm = prefix.join("sbin/irm");
-    let ours = harness::bin("obc");
-    let ours = ours.to_str().unwrap();
-
-    let mut sys = System::new();
-    sys.start_irmd_at(&prefix.join("sbin/irmd"), &[]);
+/// Two readers (`ours` and `theirs`) and writers of both on broadcast
+/// layer `bclayer` of `sys`, bootstrapped with `irm`: every message
+/// reaches both readers, which print the same lines.
+fn readers_and_writers(sys: &System, irm: &str, ours: &str, theirs: &str) {
     run_ok(
-        &sys,
+        sys,
         &[
-            irm.to_str().unwrap(),
+            irm,
             "ipcp",
             "bootstrap",
             "type",
@@ -90,9 +82,9 @@ fn obc_on_an_upstream_broadcast_layer() {
             "autobind",
         ],
     );
-    let our_reader = Live::start(&sys, &[ours, "-l", "-n", "bclayer"], "obc");
+    let our_reader = Live::start(sys, &[ours, "-l", "-n", "bclayer"], "obc");
     our_reader.wait_line(|l| l == "New flow.");
-    let their_reader = Live::start(&sys, &[theirs, "-l", "-n", "bclayer"], "obc");
+    let their_reader = Live::start(sys, &[theirs, "-l", "-n", "bclayer"], "obc");
     their_reader.wait_line(|l| l == "New flow.");
 
     let long = "x".repeat(300);
@@ -106,7 +98,7 @@ fn obc_on_an_upstream_broadcast_layer() {
         if let Some(m) = msg {
             argv.extend_from_slice(&["-m", m]);
         }
-        let (c, out, _) = run(&sys, &argv);
+        let (c, out, _) = run(sys, &argv);
         assert_eq!((c, out.as_str()), (0, ""), "{argv:?}\nlog:\n{}", sys.log());
         let want = format!(
             "Message is {}.",
@@ -142,4 +134,37 @@ fn obc_on_an_upstream_broadcast_layer() {
     );
     let _ = our_reader.stop(libc::SIGTERM);
     let _ = their_reader.stop(libc::SIGTERM);
+}
+
+/// Our irmd and ipcpd-broadcast; upstream's obc next to ours when
+/// `UPSTREAM_PREFIX` is set, ours twice otherwise.
+#[test]
+fn obc_on_our_broadcast_layer() {
+    let ours = harness::bin("obc");
+    let ours = ours.to_str().unwrap();
+    let theirs = harness::upstream_prefix()
+        .map(|p| p.join("bin/obc"))
+        .unwrap_or_else(|| harness::bin("obc"));
+    let irm = harness::bin("irm");
+    let sys = System::start();
+    readers_and_writers(&sys, irm.to_str().unwrap(), ours, theirs.to_str().unwrap());
+}
+
+#[test]
+fn obc_on_an_upstream_broadcast_layer() {
+    let Some(prefix) = upstream("obc_on_an_upstream_broadcast_layer") else {
+        return;
+    };
+    let theirs = prefix.join("bin/obc");
+    let irm = prefix.join("sbin/irm");
+    let ours = harness::bin("obc");
+
+    let mut sys = System::new();
+    sys.start_irmd_at(&prefix.join("sbin/irmd"), &[]);
+    readers_and_writers(
+        &sys,
+        irm.to_str().unwrap(),
+        ours.to_str().unwrap(),
+        theirs.to_str().unwrap(),
+    );
 }

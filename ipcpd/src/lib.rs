@@ -3,7 +3,7 @@
 //! state machine and the signal rules. One module per IPCP type.
 
 pub mod broadcast;
-mod common;
+pub mod common;
 pub mod eth;
 mod flows;
 pub mod local;

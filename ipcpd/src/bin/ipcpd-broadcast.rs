@@ -1,0 +1,5 @@
+//! ipcpd-broadcast: the broadcast IPC process (started by the IRMd only).
+
+fn main() {
+    ipcpd::broadcast::main()
+}
