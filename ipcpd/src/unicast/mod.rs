@@ -4,6 +4,7 @@
 
 pub mod addr;
 pub mod ca;
+pub mod dht;
 pub mod dht_msg;
 pub mod dt_pci;
 pub mod eid;
