@@ -12,7 +12,9 @@
 //! Programs named without a '/' are taken from the build directory
 //! (`target/<profile>`). Everything started is killed when `System` drops.
 
+mod hosts;
 mod net;
+pub use hosts::{echo_between, oping_between, oping_expect, Host, Side};
 pub use net::Link;
 
 use std::io::{BufRead, BufReader};

@@ -6,80 +6,34 @@
 
 mod tool_util;
 
-use harness::{upstream_prefix, System};
+use harness::{upstream_prefix, Host, Side, System};
 use std::path::PathBuf;
-use tool_util::{run, run_ok, Live};
+use tool_util::{run, Live};
 
-/// Whose irmd, IPCPs and tools a system runs.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Side {
-    Ours,
-    Upstream,
+/// Our or upstream's `obc` on `h`, as a path string.
+fn obc(h: &Host) -> String {
+    h.tool("obc").to_str().expect("utf-8 path").to_string()
 }
 
-impl Side {
-    fn start(self) -> Option<System> {
-        match self {
-            Side::Ours => Some(System::start()),
-            Side::Upstream => {
-                let prefix = upstream_prefix()?;
-                let mut s = System::new();
-                s.start_irmd_at(&prefix.join("sbin/irmd"), &[]);
-                Some(s)
-            }
-        }
-    }
-
-    fn tool(self, name: &str) -> String {
-        let p = match (self, upstream_prefix()) {
-            (Side::Upstream, Some(p)) => {
-                let sbin = p.join("sbin").join(name);
-                if sbin.exists() {
-                    sbin
-                } else {
-                    p.join("bin").join(name)
-                }
-            }
-            _ => harness::bin(name),
-        };
-        p.to_str().expect("utf-8 path").to_string()
-    }
+/// An obc reader on `layer`, once it joined.
+fn reader(h: &Host, layer: &str) -> Live {
+    let r = Live::start(&h.sys, &[&obc(h), "-l", "-n", layer], "obc");
+    r.wait_line(|l| l == "New flow.");
+    r
 }
 
-struct Host {
-    sys: System,
-    side: Side,
-}
-
-impl Host {
-    fn irm(&self, args: &str) -> String {
-        let irm = self.side.tool("irm");
-        let mut argv = vec![irm.as_str()];
-        argv.extend(args.split_whitespace());
-        run_ok(&self.sys, &argv)
-    }
-
-    /// An obc reader on `layer`, once it joined.
-    fn reader(&self, layer: &str) -> Live {
-        let obc = self.side.tool("obc");
-        let r = Live::start(&self.sys, &[&obc, "-l", "-n", layer], "obc");
-        r.wait_line(|l| l == "New flow.");
-        r
-    }
-
-    /// `obc -n <layer> -m <msg>`, which must succeed.
-    fn send(&self, layer: &str, msg: &str) {
-        let obc = self.side.tool("obc");
-        let argv = ["timeout", "-s", "KILL", "30", &obc, "-n", layer, "-m", msg];
-        let (c, out, err) = run(&self.sys, &argv);
-        assert_eq!(c, 0, "{argv:?}: {out}{err}\nirmd log:\n{}", self.sys.log());
-    }
+/// `obc -n <layer> -m <msg>`, which must succeed.
+fn send(h: &Host, layer: &str, msg: &str) {
+    let obc = obc(h);
+    let argv = ["timeout", "-s", "KILL", "30", &obc, "-n", layer, "-m", msg];
+    let (c, out, err) = run(&h.sys, &argv);
+    assert_eq!(c, 0, "{argv:?}: {out}{err}\nirmd log:\n{}", h.sys.log());
 }
 
 /// Runs `irm <cmd>` on `b` until it succeeds, at most `tries` times.
 fn irm_tries(a: &Host, b: &Host, cmd: &str, tries: usize) {
-    let irm = b.side.tool("irm");
-    let mut argv = vec![irm.as_str()];
+    let irm = b.tool("irm");
+    let mut argv = vec![irm.to_str().expect("utf-8 path")];
     argv.extend(cmd.split(' '));
     for i in 1..=tries {
         let (c, out, err) = run(&b.sys, &argv);
@@ -104,23 +58,20 @@ fn got(r: &Live, msg: &str) {
 
 #[test]
 fn obc_readers_and_writer_on_one_system() {
-    let h = Host {
-        sys: System::start(),
-        side: Side::Ours,
-    };
+    let h = Host::start(Side::Ours).expect("our system");
     h.irm("ipcp bootstrap type broadcast name bc1 layer bc");
     let out = h.irm("ipcp list");
     assert!(out.contains("bc1") && out.contains("broadcast"), "{out}");
-    let r1 = h.reader("bc");
-    let r2 = h.reader("bc");
-    h.send("bc", "hello");
+    let r1 = reader(&h, "bc");
+    let r2 = reader(&h, "bc");
+    send(&h, "bc", "hello");
     got(&r1, "hello");
     got(&r2, "hello");
-    h.send("bc", "again");
+    send(&h, "bc", "again");
     got(&r1, "again");
     got(&r2, "again");
     let long = "y".repeat(300);
-    h.send("bc", &long);
+    send(&h, "bc", &long);
     // obc reads 256 bytes of it
     got(&r1, &"y".repeat(256));
     // ... and finds the rest gone on the next (the library's partial read)
@@ -145,14 +96,8 @@ fn obc_readers_and_writer_on_one_system() {
 /// bootstraps `bcA`, `b` enrolls `bcB` through the layer name and
 /// connects its DT component to `bcA`.
 fn two_members(sides: (Side, Side), net: u8) -> Option<(Host, Host)> {
-    let a = Host {
-        sys: sides.0.start()?,
-        side: sides.0,
-    };
-    let b = Host {
-        sys: sides.1.start()?,
-        side: sides.1,
-    };
+    let a = Host::start(sides.0)?;
+    let b = Host::start(sides.1)?;
     let (a_ip, b_ip) = (format!("10.97.{net}.1"), format!("10.97.{net}.2"));
     a.sys
         .link(&b.sys, &format!("{a_ip}/24"), &format!("{b_ip}/24"));
@@ -188,13 +133,13 @@ fn two_members(sides: (Side, Side), net: u8) -> Option<(Host, Host)> {
 
 /// Messages from each side reach a reader on the other.
 fn messages_cross(a: &Host, b: &Host) {
-    let ra = a.reader("bc.net");
-    let rb = b.reader("bc.net");
-    b.send("bc.net", "hello.from.B");
+    let ra = reader(&a, "bc.net");
+    let rb = reader(&b, "bc.net");
+    send(&b, "bc.net", "hello.from.B");
     got(&ra, "hello.from.B");
-    a.send("bc.net", "hello.from.A");
+    send(&a, "bc.net", "hello.from.A");
     got(&rb, "hello.from.A");
-    b.send("bc.net", "second.message");
+    send(&b, "bc.net", "second.message");
     got(&ra, "second.message");
     let _ = ra.stop(libc::SIGTERM);
     let _ = rb.stop(libc::SIGTERM);
@@ -208,9 +153,9 @@ fn broadcast_layer_over_udp_between_two_systems() {
     messages_cross(&a, &b);
     // after disconnecting, B's messages stay on B
     b.irm("ipcp disconnect name bcB dst bcA component dt");
-    let ra = a.reader("bc.net");
-    let rb = b.reader("bc.net");
-    b.send("bc.net", "local.only");
+    let ra = reader(&a, "bc.net");
+    let rb = reader(&b, "bc.net");
+    send(&b, "bc.net", "local.only");
     got(&rb, "local.only");
     std::thread::sleep(std::time::Duration::from_millis(500));
     assert!(
@@ -260,10 +205,7 @@ fn junk(sys: &System, name: &str, mode: &str) -> String {
 /// still enrolls a member and forwards obc messages afterwards.
 #[test]
 fn misbehaving_connections_leave_the_ipcp_working() {
-    let h = Host {
-        sys: System::start(),
-        side: Side::Ours,
-    };
+    let h = Host::start(Side::Ours).expect("our system");
     h.irm("ipcp bootstrap type local name loc layer lo");
     h.irm("ipcp bootstrap type broadcast name bcA layer bc autobind");
     h.irm("name register bcA layer lo");
@@ -288,8 +230,8 @@ fn misbehaving_connections_leave_the_ipcp_working() {
     // a member still enrolls, connects and carries messages
     h.irm("ipcp enroll name bcB dst bcA type broadcast");
     h.irm("ipcp connect name bcB dst bcA component dt");
-    let r = h.reader("bc");
-    h.send("bc", "still.working");
+    let r = reader(&h, "bc");
+    send(&h, "bc", "still.working");
     got(&r, "still.working");
     let log = h.sys.log();
     assert!(

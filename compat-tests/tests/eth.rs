@@ -4,104 +4,40 @@
 //! frames on the wire, and (with `UPSTREAM_PREFIX`) an upstream system at
 //! either end.
 
-use harness::{example, upstream_prefix, Background, System};
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use harness::{echo_between, oping_between, upstream_prefix, Host, Side, System};
+use std::time::Duration;
 
 /// veth MTU 1500: the largest SDUs of the two shims.
 const DIX_MAX_SDU: usize = 1496;
 const LLC_MAX_SDU: usize = 1497;
 
-/// One end: whose irmd, IPCP and tools it runs.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Side {
-    Ours,
-    Upstream,
-}
-
-impl Side {
-    fn start(self) -> Option<System> {
-        match self {
-            Side::Ours => Some(System::start()),
-            Side::Upstream => {
-                let prefix = upstream_prefix()?;
-                let mut s = System::new();
-                s.start_irmd_at(&prefix.join("sbin/irmd"), &[]);
-                Some(s)
-            }
-        }
+/// The MAC address of this end of the link.
+fn mac(host: &Host) -> [u8; 6] {
+    let out = host
+        .sys
+        .run_ok(&["ip", "-o", "link", "show", "dev", &host.dev]);
+    let hex = out
+        .split_whitespace()
+        .skip_while(|w| *w != "link/ether")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no MAC in {out}"));
+    let mut mac = [0u8; 6];
+    for (m, h) in mac.iter_mut().zip(hex.split(':')) {
+        *m = u8::from_str_radix(h, 16).expect("MAC");
     }
-
-    fn tool(self, name: &str) -> PathBuf {
-        match (self, upstream_prefix()) {
-            (Side::Upstream, Some(p)) => {
-                let sbin = p.join("sbin").join(name);
-                if sbin.exists() {
-                    sbin
-                } else {
-                    p.join("bin").join(name)
-                }
-            }
-            _ => harness::bin(name),
-        }
-    }
-}
-
-struct Host {
-    sys: System,
-    side: Side,
-    /// This end's interface of the link.
-    dev: String,
-}
-
-impl Host {
-    fn irm(&self, args: &str) -> String {
-        let irm = self.side.tool("irm");
-        let mut argv = vec![irm.to_str().unwrap()];
-        argv.extend(args.split_whitespace());
-        self.sys.run_ok(&argv)
-    }
-
-    fn tool(&self, name: &str) -> PathBuf {
-        self.side.tool(name)
-    }
-
-    /// The MAC address of this end of the link.
-    fn mac(&self) -> [u8; 6] {
-        let out = self
-            .sys
-            .run_ok(&["ip", "-o", "link", "show", "dev", &self.dev]);
-        let hex = out
-            .split_whitespace()
-            .skip_while(|w| *w != "link/ether")
-            .nth(1)
-            .unwrap_or_else(|| panic!("no MAC in {out}"));
-        let mut mac = [0u8; 6];
-        for (m, h) in mac.iter_mut().zip(hex.split(':')) {
-            *m = u8::from_str_radix(h, 16).expect("MAC");
-        }
-        mac
-    }
+    mac
 }
 
 /// Two hosts on one veth link (`net` is the IPv4 /24 prefix put on it,
 /// unused by the shims), each with an IPCP of type `ty` in `eth.net`;
 /// `names` are registered at `a` and known to `b`.
 fn pair(sides: (Side, Side), ty: &str, net: &str, names: &[&str]) -> Option<(Host, Host)> {
-    let sa = sides.0.start()?;
-    let sb = sides.1.start()?;
-    let link = sa.link(&sb, &format!("{net}.1/24"), &format!("{net}.2/24"));
-    let a = Host {
-        sys: sa,
-        side: sides.0,
-        dev: link.a,
-    };
-    let b = Host {
-        sys: sb,
-        side: sides.1,
-        dev: link.b,
-    };
+    let mut a = Host::start(sides.0)?;
+    let mut b = Host::start(sides.1)?;
+    let link = a
+        .sys
+        .link(&b.sys, &format!("{net}.1/24"), &format!("{net}.2/24"));
+    (a.dev, b.dev) = (link.a, link.b);
     a.irm(&format!(
         "ipcp bootstrap type {ty} name ea layer eth.net dev {}",
         a.dev
@@ -117,90 +53,6 @@ fn pair(sides: (Side, Side), ty: &str, net: &str, names: &[&str]) -> Option<(Hos
         b.irm(&format!("name create {n}"));
     }
     Some((a, b))
-}
-
-/// Starts `prog` (bound to `name`) as a server on `host`.
-fn server(host: &Host, prog: &Path, name: &str, args: &[&str]) -> Background {
-    host.irm(&format!("bind program {} name {name}", prog.display()));
-    let out = host.sys.dir().join(format!("{name}.server.out"));
-    let mut c = host.sys.command(prog.to_str().unwrap());
-    c.args(args)
-        .stdout(std::fs::File::create(out).expect("server output"))
-        .stderr(Stdio::null());
-    let bg = Background(c.spawn().expect("server"));
-    // the irmd knows it once it announced itself
-    let end = Instant::now() + Duration::from_secs(10);
-    loop {
-        let pid = harness::inner_pid(&bg.0).and_then(harness::ns_pid);
-        if let Some(pid) = pid {
-            if host.sys.log().contains(&format!("Process added: {pid} (")) {
-                break;
-            }
-        }
-        assert!(
-            Instant::now() < end,
-            "server not announced:\n{}",
-            host.sys.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    bg
-}
-
-/// Runs oping from `b` to `ping.a`: `count` packets of `size` bytes (or
-/// the default), and how many came back must be `received`.
-fn oping_expect(a: &Host, b: &Host, count: usize, size: Option<usize>, received: usize) {
-    let oping = b.tool("oping");
-    let (count_s, size_s) = (count.to_string(), size.unwrap_or(64).to_string());
-    let argv = [
-        oping.to_str().unwrap(),
-        "-n",
-        "ping.a",
-        "-c",
-        &count_s,
-        "-i",
-        "50ms",
-        "-s",
-        &size_s,
-    ];
-    let out = b.sys.run(&argv);
-    let text = String::from_utf8_lossy(&out.stdout);
-    let want = format!("{count} packets transmitted, {received} received");
-    assert!(
-        (out.status.success() || received == 0) && text.contains(&want),
-        "oping {:?} -> {:?} ({size_s} B, want {want}): {text}{}\nA's irmd:\n{}\nB's irmd:\n{}",
-        b.side,
-        a.side,
-        String::from_utf8_lossy(&out.stderr),
-        a.sys.log(),
-        b.sys.log()
-    );
-}
-
-/// `oping -n ping.a -c 5` from `b` to an oping server on `a`; with
-/// `max_sdu`, SDUs of that size cross and one byte more are dropped.
-fn oping_between(a: &Host, b: &Host, max_sdu: Option<usize>) {
-    let _srv = server(a, &a.tool("oping"), "ping.a", &["-l"]);
-    oping_expect(a, b, 5, None, 5);
-    if let Some(max) = max_sdu {
-        oping_expect(a, b, 3, Some(max), 3);
-        oping_expect(a, b, 2, Some(max + 1), 0);
-    }
-}
-
-/// The Rust echo pair: `count` packets of 1 B to `max` bytes, checked.
-fn echo_between(a: &Host, b: &Host, count: &str, max: &str) {
-    let _srv = server(a, &example("echo_server"), "echo.a", &[]);
-    let client = example("echo_client");
-    let out = b.sys.run(&[client.to_str().unwrap(), "echo.a", count, max]);
-    assert!(
-        out.status.success(),
-        "echo_client: {}{}\nA's irmd:\n{}\nB's irmd:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        a.sys.log(),
-        b.sys.log()
-    );
 }
 
 #[test]
@@ -389,7 +241,7 @@ fn garbage(llc: bool, dst: &[u8; 6], src: &[u8; 6]) -> Vec<Vec<u8>> {
 fn garbage_leaves_the_shim_working(ty: &str, net: &str) {
     let llc = ty == "eth-llc";
     let (a, b) = pair((Side::Ours, Side::Ours), ty, net, &["ping.a"]).unwrap();
-    let (a_mac, b_mac) = (a.mac(), b.mac());
+    let (a_mac, b_mac) = (mac(&a), mac(&b));
     let mut frames = garbage(llc, &a_mac, &b_mac);
     frames.extend(garbage(llc, &[0xff; 6], &b_mac));
     // a group address as source

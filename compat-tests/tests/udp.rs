@@ -3,67 +3,12 @@
 //! SDUs up to the shim's limit, garbage datagrams at the IPCP's port, and
 //! (with `UPSTREAM_PREFIX`) an upstream system at either end of the wire.
 
-use harness::{example, upstream_prefix, Background, System};
+use harness::{echo_between, oping_between, upstream_prefix, Host, Side};
 use std::net::UdpSocket;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// The largest SDU that crosses udp4 (8980 bytes with the endpoint id).
 const UDP4_MAX_SDU: &str = "8976";
-
-/// One end: whose irmd, IPCP and tools it runs.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Side {
-    Ours,
-    Upstream,
-}
-
-impl Side {
-    fn start(self) -> Option<System> {
-        match self {
-            Side::Ours => Some(System::start()),
-            Side::Upstream => {
-                let prefix = upstream_prefix()?;
-                let mut s = System::new();
-                s.start_irmd_at(&prefix.join("sbin/irmd"), &[]);
-                Some(s)
-            }
-        }
-    }
-
-    fn tool(self, name: &str) -> PathBuf {
-        match (self, upstream_prefix()) {
-            (Side::Upstream, Some(p)) => {
-                let sbin = p.join("sbin").join(name);
-                if sbin.exists() {
-                    sbin
-                } else {
-                    p.join("bin").join(name)
-                }
-            }
-            _ => harness::bin(name),
-        }
-    }
-}
-
-struct Host {
-    sys: System,
-    side: Side,
-}
-
-impl Host {
-    fn irm(&self, args: &str) -> String {
-        let irm = self.side.tool("irm");
-        let mut argv = vec![irm.to_str().unwrap()];
-        argv.extend(args.split_whitespace());
-        self.sys.run_ok(&argv)
-    }
-
-    fn tool(&self, name: &str) -> PathBuf {
-        self.side.tool(name)
-    }
-}
 
 /// Two hosts on one link, each with a udp IPCP in layer `udp.net`: `a`
 /// at `a_ip`, `b` at `b_ip`; `b` resolves `names` to `a`.
@@ -73,19 +18,14 @@ fn pair(
     (a_ip, b_ip, prefix): (&str, &str, u8),
     names: &[&str],
 ) -> Option<(Host, Host)> {
-    let a = Host {
-        sys: sides.0.start()?,
-        side: sides.0,
-    };
-    let b = Host {
-        sys: sides.1.start()?,
-        side: sides.1,
-    };
-    a.sys.link(
+    let mut a = Host::start(sides.0)?;
+    let mut b = Host::start(sides.1)?;
+    let link = a.sys.link(
         &b.sys,
         &format!("{a_ip}/{prefix}"),
         &format!("{b_ip}/{prefix}"),
     );
+    (a.dev, b.dev) = (link.a, link.b);
     let entries: Vec<(&str, &str)> = names.iter().map(|n| (a_ip, *n)).collect();
     b.sys.hosts(&entries);
     a.irm(&format!(
@@ -103,79 +43,11 @@ fn pair(
     Some((a, b))
 }
 
-/// Starts `prog` (bound to `name`) as a server on `host`.
-fn server(host: &Host, prog: &Path, name: &str, args: &[&str]) -> Background {
-    host.irm(&format!("bind program {} name {name}", prog.display()));
-    let out = host.sys.dir().join(format!("{name}.server.out"));
-    let mut c = host.sys.command(prog.to_str().unwrap());
-    c.args(args)
-        .stdout(std::fs::File::create(out).expect("server output"))
-        .stderr(Stdio::null());
-    let bg = Background(c.spawn().expect("server"));
-    // the irmd knows it once it announced itself
-    let end = Instant::now() + Duration::from_secs(10);
-    loop {
-        let pid = harness::inner_pid(&bg.0).and_then(harness::ns_pid);
-        if let Some(pid) = pid {
-            if host.sys.log().contains(&format!("Process added: {pid} (")) {
-                break;
-            }
-        }
-        assert!(
-            Instant::now() < end,
-            "server not announced:\n{}",
-            host.sys.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    bg
-}
-
-/// `oping -n ping.a -c 5` from `b` to an oping server on `a`.
-fn oping_between(a: &Host, b: &Host) {
-    let _srv = server(a, &a.tool("oping"), "ping.a", &["-l"]);
-    let oping = b.tool("oping");
-    let out = b.sys.run(&[
-        oping.to_str().unwrap(),
-        "-n",
-        "ping.a",
-        "-c",
-        "5",
-        "-i",
-        "50ms",
-    ]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("5 packets transmitted, 5 received"),
-        "oping {:?} -> {:?}: {text}{}\nA's irmd:\n{}\nB's irmd:\n{}",
-        b.side,
-        a.side,
-        String::from_utf8_lossy(&out.stderr),
-        a.sys.log(),
-        b.sys.log()
-    );
-}
-
-/// The Rust echo pair: `count` packets of 1 B to `max` bytes, checked.
-fn echo_between(a: &Host, b: &Host, count: &str, max: &str) {
-    let _srv = server(a, &example("echo_server"), "echo.a", &[]);
-    let client = example("echo_client");
-    let out = b.sys.run(&[client.to_str().unwrap(), "echo.a", count, max]);
-    assert!(
-        out.status.success(),
-        "echo_client: {}{}\nA's irmd:\n{}\nB's irmd:\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr),
-        a.sys.log(),
-        b.sys.log()
-    );
-}
-
 #[test]
 fn udp4_flows_between_two_systems() {
     let v4 = ("10.98.0.1", "10.98.0.2", 24);
     let (a, b) = pair((Side::Ours, Side::Ours), "udp4", v4, &["ping.a", "echo.a"]).unwrap();
-    oping_between(&a, &b);
+    oping_between(&a, &b, None);
     echo_between(&a, &b, "3000", UDP4_MAX_SDU);
     // B's shim knows only what /etc/hosts says: an unknown name fails
     let oping = b.tool("oping");
@@ -189,7 +61,7 @@ fn udp4_flows_between_two_systems() {
 fn udp6_flows_between_two_systems() {
     let v6 = ("fd98::1", "fd98::2", 64);
     let (a, b) = pair((Side::Ours, Side::Ours), "udp6", v6, &["ping.a", "echo.a"]).unwrap();
-    oping_between(&a, &b);
+    oping_between(&a, &b, None);
     echo_between(&a, &b, "1000", "8948");
 }
 
@@ -254,7 +126,7 @@ fn garbage_datagrams_leave_the_shim_working() {
     .join()
     .expect("sender");
     std::thread::sleep(Duration::from_millis(300));
-    oping_between(&a, &b);
+    oping_between(&a, &b, None);
     assert!(
         a.sys.log().contains("Dropped runt mgmt frame"),
         "{}",
@@ -276,7 +148,7 @@ fn udp4_interoperates_with_upstream() {
     {
         let v4 = ("10.98.2.1", "10.98.2.2", 24);
         let (a, b) = pair(sides, "udp4", v4, &["ping.a"]).unwrap();
-        oping_between(&a, &b);
+        oping_between(&a, &b, None);
         eprintln!(
             "udp4 interop {i}: server {:?}, client {:?}: PASS",
             sides.0, sides.1

@@ -1,0 +1,161 @@
+//! Hosts of a test network: private systems running our daemons and tools
+//! or an upstream install's (`UPSTREAM_PREFIX`), with what the network
+//! tests do on them (irm commands, bound servers, oping and echo runs
+//! between two hosts).
+
+use crate::{bin, example, inner_pid, ns_pid, upstream_prefix, Background, System};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+/// Whose irmd, IPCPs and tools a host runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Side {
+    Ours,
+    Upstream,
+}
+
+impl Side {
+    /// A system with this side's irmd (None: upstream without a prefix).
+    pub fn start(self) -> Option<System> {
+        match self {
+            Side::Ours => Some(System::start()),
+            Side::Upstream => {
+                let prefix = upstream_prefix()?;
+                let mut s = System::new();
+                s.start_irmd_at(&prefix.join("sbin/irmd"), &[]);
+                Some(s)
+            }
+        }
+    }
+
+    /// This side's program `name` (sbin or bin).
+    pub fn tool(self, name: &str) -> PathBuf {
+        match (self, upstream_prefix()) {
+            (Side::Upstream, Some(p)) => {
+                let sbin = p.join("sbin").join(name);
+                if sbin.exists() {
+                    sbin
+                } else {
+                    p.join("bin").join(name)
+                }
+            }
+            _ => bin(name),
+        }
+    }
+}
+
+pub struct Host {
+    pub sys: System,
+    pub side: Side,
+    /// This end's interface of a link, when the test made one.
+    pub dev: String,
+}
+
+impl Host {
+    pub fn start(side: Side) -> Option<Host> {
+        Some(Host {
+            sys: side.start()?,
+            side,
+            dev: String::new(),
+        })
+    }
+
+    /// Runs this side's `irm` with `args` (split at blanks); must succeed.
+    pub fn irm(&self, args: &str) -> String {
+        let irm = self.side.tool("irm");
+        let mut argv = vec![irm.to_str().expect("utf-8 path")];
+        argv.extend(args.split_whitespace());
+        self.sys.run_ok(&argv)
+    }
+
+    pub fn tool(&self, name: &str) -> PathBuf {
+        self.side.tool(name)
+    }
+
+    /// Starts `prog` bound to `name` as a server, once the irmd has its
+    /// announcement; killed when the result is dropped.
+    pub fn server(&self, prog: &Path, name: &str, args: &[&str]) -> Background {
+        self.irm(&format!("bind program {} name {name}", prog.display()));
+        let out = self.sys.dir().join(format!("{name}.server.out"));
+        let mut c = self.sys.command(prog.to_str().expect("utf-8 path"));
+        c.args(args)
+            .stdout(std::fs::File::create(out).expect("server output"))
+            .stderr(Stdio::null());
+        let bg = Background(c.spawn().expect("server"));
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(pid) = inner_pid(&bg.0).and_then(ns_pid) {
+                if self.sys.log().contains(&format!("Process added: {pid} (")) {
+                    break;
+                }
+            }
+            assert!(
+                Instant::now() < end,
+                "server not announced:\n{}",
+                self.sys.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        bg
+    }
+}
+
+/// Runs `b`'s oping to `ping.a` (served on `a`): `count` packets of
+/// `size` bytes (or the default); `received` of them must come back.
+pub fn oping_expect(a: &Host, b: &Host, count: usize, size: Option<usize>, received: usize) {
+    let oping = b.tool("oping");
+    let (count_s, size_s) = (count.to_string(), size.unwrap_or(64).to_string());
+    let argv = [
+        oping.to_str().expect("utf-8 path"),
+        "-n",
+        "ping.a",
+        "-c",
+        &count_s,
+        "-i",
+        "50ms",
+        "-s",
+        &size_s,
+    ];
+    let out = b.sys.run(&argv);
+    let text = String::from_utf8_lossy(&out.stdout);
+    let want = format!("{count} packets transmitted, {received} received");
+    assert!(
+        (out.status.success() || received == 0) && text.contains(&want),
+        "oping {:?} -> {:?} ({size_s} B, want {want}): {text}{}\nA's irmd:\n{}\nB's irmd:\n{}",
+        b.side,
+        a.side,
+        String::from_utf8_lossy(&out.stderr),
+        a.sys.log(),
+        b.sys.log()
+    );
+}
+
+/// `oping -c 5` from `b` to an oping server on `a` (name `ping.a`); with
+/// `max_sdu`, SDUs of that size cross and one byte more are dropped.
+pub fn oping_between(a: &Host, b: &Host, max_sdu: Option<usize>) {
+    let _srv = a.server(&a.tool("oping"), "ping.a", &["-l"]);
+    oping_expect(a, b, 5, None, 5);
+    if let Some(max) = max_sdu {
+        oping_expect(a, b, 3, Some(max), 3);
+        oping_expect(a, b, 2, Some(max + 1), 0);
+    }
+}
+
+/// Our Rust echo pair, server on `a` (name `echo.a`), client on `b`:
+/// `count` packets of 1 B to `max` bytes, every byte checked.
+pub fn echo_between(a: &Host, b: &Host, count: &str, max: &str) {
+    let _srv = a.server(&example("echo_server"), "echo.a", &[]);
+    let client = example("echo_client");
+    let out = b
+        .sys
+        .run(&[client.to_str().expect("utf-8 path"), "echo.a", count, max]);
+    assert!(
+        out.status.success(),
+        "echo_client: {}{}\nA's irmd:\n{}\nB's irmd:\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+        a.sys.log(),
+        b.sys.log()
+    );
+}
