@@ -133,13 +133,13 @@ fn two_members(sides: (Side, Side), net: u8) -> Option<(Host, Host)> {
 
 /// Messages from each side reach a reader on the other.
 fn messages_cross(a: &Host, b: &Host) {
-    let ra = reader(&a, "bc.net");
-    let rb = reader(&b, "bc.net");
-    send(&b, "bc.net", "hello.from.B");
+    let ra = reader(a, "bc.net");
+    let rb = reader(b, "bc.net");
+    send(b, "bc.net", "hello.from.B");
     got(&ra, "hello.from.B");
-    send(&a, "bc.net", "hello.from.A");
+    send(a, "bc.net", "hello.from.A");
     got(&rb, "hello.from.A");
-    send(&b, "bc.net", "second.message");
+    send(b, "bc.net", "second.message");
     got(&ra, "second.message");
     let _ = ra.stop(libc::SIGTERM);
     let _ = rb.stop(libc::SIGTERM);
