@@ -170,19 +170,8 @@ pub fn ipcp_flow_dealloc(fd: i32) -> Result<()> {
 
 /// Frees a block the application put in our ring (its pool, or ours).
 pub(super) fn free_in(p: &Process, end: &super::table::FlowEnd, off: usize) {
-    match end
-        .np1_pool
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .as_ref()
-    {
-        Some(pool) => {
-            let _ = pool.remove(off);
-        }
-        None => {
-            let _ = p.pool.remove(off);
-        }
-    }
+    let pool = end.app_pool();
+    let _ = pool.as_deref().unwrap_or(&p.pool).remove(off);
 }
 
 /// Moves one packet from `src`'s ring to `dst`'s peer: zero-copy between
@@ -198,8 +187,7 @@ pub fn local_flow_transfer(src: i32, dst: i32) -> Result<bool> {
         free_in(p, &s, off);
         return Err(Error::NotAlloc);
     };
-    let sp = s.np1_pool.lock().unwrap_or_else(|e| e.into_inner()).clone();
-    let dp = d.np1_pool.lock().unwrap_or_else(|e| e.into_inner()).clone();
+    let (sp, dp) = (s.app_pool(), d.app_pool());
     let same = match (&sp, &dp) {
         (None, None) => true,
         (Some(a), Some(b)) => Arc::ptr_eq(a, b),
@@ -297,11 +285,7 @@ pub fn np1_flow_read(fd: i32, buf: &mut Vec<u8>) -> Result<()> {
     let end = end_of(p, fd)?;
     let off = end.rx.read()?;
     end.touch_rcv(MonoTime::now());
-    let pool = end
-        .np1_pool
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let pool = end.app_pool();
     let pool: &Pool = pool.as_deref().unwrap_or(&p.pool);
     let Some(b) = pool.get(off) else {
         return Err(Error::Again);
@@ -319,11 +303,7 @@ pub fn np1_flow_read(fd: i32, buf: &mut Vec<u8>) -> Result<()> {
 pub fn np1_flow_write(fd: i32, data: &[u8]) -> Result<()> {
     let p = get()?;
     let end = end_of(p, fd)?;
-    let pool = end
-        .np1_pool
-        .lock()
-        .unwrap_or_else(|e| e.into_inner())
-        .clone();
+    let pool = end.app_pool();
     let pool: &Pool = pool.as_deref().unwrap_or(&p.pool);
     let b = pool.alloc(data.len()).map_err(|_| Error::NoMem)?;
     let off = b.off();

@@ -71,6 +71,15 @@ impl FlowEnd {
     pub fn vars(&self) -> std::sync::MutexGuard<'_, Vars> {
         self.vars.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    /// For an IPCP's np1 flow: the application's per-user pool, if it
+    /// has one (else the application uses ours).
+    pub fn app_pool(&self) -> Option<Arc<Pool>> {
+        self.np1_pool
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
 }
 
 pub struct Table {

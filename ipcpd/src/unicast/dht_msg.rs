@@ -266,14 +266,7 @@ pub fn task_interval(t_expire: u32, t_replicate: u32, t_refresh: u32) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn unhex(s: &str) -> Vec<u8> {
-        let s: String = s.split_whitespace().collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::unicast::test_util::unhex;
 
     fn me() -> DhtContactMsg {
         contact(&[0x11; 32], 0x6c26_948e)

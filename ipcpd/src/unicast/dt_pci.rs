@@ -217,17 +217,10 @@ pub enum Rx {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::unicast::test_util::unhex;
 
     /// §9.1: the PDU leaving A towards C.
     const EXAMPLE: &str = "5694f7d8003c00420000009455 77d80102030405060708";
-
-    fn unhex(s: &str) -> Vec<u8> {
-        let s: String = s.split_whitespace().collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     fn example() -> DtPci {
         DtPci {

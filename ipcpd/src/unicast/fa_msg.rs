@@ -269,14 +269,7 @@ impl<'a> FaMsg<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn unhex(s: &str) -> Vec<u8> {
-        let s: String = s.split_whitespace().collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
+    use crate::unicast::test_util::unhex;
 
     /// §9.1: the FLOW_REQ header and hash (without the OAP trailer).
     const REQ: &str = "00000000fa4888cc 0000000000000000 fc4d203d00000042

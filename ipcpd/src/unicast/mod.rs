@@ -13,3 +13,5 @@ pub mod graph;
 pub mod lsa;
 pub mod lsdb;
 pub mod pff;
+#[cfg(test)]
+mod test_util;
