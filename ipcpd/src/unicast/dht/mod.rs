@@ -453,6 +453,23 @@ impl Dht {
         }
     }
 
+    /// Routes changed: a bootstrap request waiting for its retry goes
+    /// at the next [`Dht::tick`] instead of after its back-off.
+    pub fn seed_retry_now(&mut self, now: u64) {
+        if let Phase::Seeding {
+            sent,
+            retry: Some(at),
+            backoff,
+        } = self.phase
+        {
+            self.phase = Phase::Seeding {
+                sent,
+                retry: Some(at.min(now)),
+                backoff,
+            };
+        }
+    }
+
     /// FIND_NODE_REQ for the own id to `peer`, magic cookie.
     fn seed(&mut self, now: u64) {
         let peer = Peer {
