@@ -67,6 +67,11 @@ fn two_members(sides: (Side, Side), net: u8, names: &[&str]) -> Option<(Host, Ho
     ] {
         irm_tries(&a, &b, cmd, tries);
     }
+    if tries > 1 {
+        // an upstream node may take up to one recalculation period
+        // (t_recalc, 4 s) to route towards its new neighbour
+        std::thread::sleep(std::time::Duration::from_secs(5));
+    }
     for n in names {
         a.irm(&format!("name create {n}"));
         a.irm(&format!("name register {n} layer uni.net"));

@@ -1004,6 +1004,30 @@ mod tests {
     }
 
     #[test]
+    fn seed_retry_now_cuts_the_backoff() {
+        let mut b = Dht::enrolled(0xb, 32, &cfg(), 0xa, Box::new(SplitMix64(2)), T0).unwrap();
+        assert_eq!(b.drain().len(), 1);
+        for _ in 0..20 {
+            b.seed_unsent(T0);
+        }
+        assert_eq!(b.next_deadline(), Some(T0 + 1000));
+        b.seed_retry_now(T0 + 10);
+        assert_eq!(b.next_deadline(), Some(T0 + 10));
+        b.tick(T0 + 10);
+        assert_eq!(b.drain().len(), 1);
+        // once sent (no retry pending), and when running, it does nothing
+        let due = b.next_deadline();
+        b.seed_retry_now(T0 + 11);
+        assert_eq!(b.next_deadline(), due);
+        b.tick(T0 + 11);
+        let _ = b.drain();
+        let due = b.next_deadline();
+        b.seed_retry_now(T0 + 12);
+        assert_eq!(b.next_deadline(), due);
+        assert!(!b.is_seeding());
+    }
+
+    #[test]
     fn invalid_input_is_dropped() {
         let mut a = node(0xa, 1);
         let me = dht_msg::contact(a.id(), 0xa);
