@@ -44,6 +44,10 @@ pub fn spawn_ipcp(irmd: &Irmd, ipcp_type: u32, name: &str) -> Result<i32, i32> {
     if irmd.syslog {
         argv.push("1".to_string());
     }
+    // The registry stays locked from the spawn until the entry exists: a
+    // quick IPCP's IPCP_CREATE_R then waits for it instead of finding no
+    // IPCP to respond for (upstream has that race).
+    let mut reg = irmd.reg();
     let Some(pid) = spawn::program(&argv) else {
         log_err!(PREFIX, "Failed to spawn IPCP {}.", name);
         log_err!(PREFIX, "Failed to create IPCP.");
@@ -55,11 +59,13 @@ pub fn spawn_ipcp(irmd: &Irmd, ipcp_type: u32, name: &str) -> Result<i32, i32> {
         name: name.to_string(),
         state: IpcpState::Init as u32,
     };
-    if !irmd.reg().create_ipcp(info) {
+    if !reg.create_ipcp(info) {
+        drop(reg);
         log_err!(PREFIX, "Failed to create IPCP entry.");
         terminate(pid);
         return Err(-1);
     }
+    drop(reg);
     if wait_boot(irmd, pid, deadline) {
         log_info!(PREFIX, "Created IPCP {}.", pid);
         return Ok(pid);
