@@ -58,7 +58,7 @@ demo: build
 
 FUZZ_CARGO ?= cargo +nightly
 FUZZ_SECONDS ?= 600
-FUZZ_TARGETS ?= irm_msg ipcp_msg oap cep config frct ssm shim_wire
+FUZZ_TARGETS ?= irm_msg ipcp_msg oap cep config frct ssm shim_wire unicast_wire
 VECTORS ?= $(CURDIR)/../shared/vectors
 
 fuzz:

@@ -218,6 +218,27 @@ fn main() {
             c.put("shim_wire", &format!("udp4-{i}"), &[&[0u8][..], d].concat());
         }
     }
+    // the unicast layer's SDUs: DT PDUs (PCI of 15 bytes by default),
+    // flow allocator and DHT messages inside them, LSAs
+    for capture in ["udp4", "eth_dix", "eth_llc"] {
+        for (i, (cat, s)) in sdus(&net, capture).iter().enumerate() {
+            let body = s.get(15..).unwrap_or_default();
+            let seeds: Vec<(u8, Vec<u8>)> = match cat.as_str() {
+                "data" | "frct-ack" => vec![(0, s.clone())],
+                "flow-alloc" => vec![(0, s.clone()), (1, body.to_vec())],
+                "dht" => {
+                    let mut to_node = 0x0a00_0003u64.to_be_bytes().to_vec();
+                    to_node.extend_from_slice(body);
+                    vec![(0, s.clone()), (3, body.to_vec()), (4, to_node)]
+                }
+                "lsa" => vec![(2, s.clone())],
+                _ => vec![],
+            };
+            for (sel, seed) in seeds {
+                c.put("unicast_wire", &format!("{capture}-{i}-{sel}"), &[&[sel][..], &seed].concat());
+            }
+        }
+    }
     for (sel, capture) in [(1u8, "eth_dix"), (2, "eth_llc")] {
         for (i, f) in frames(&net.join(format!("{capture}.pcap"))).iter().enumerate().take(30) {
             c.put("shim_wire", &format!("{capture}-{i}"), &[&[sel][..], f].concat());
