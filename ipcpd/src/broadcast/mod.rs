@@ -5,15 +5,15 @@
 pub mod fwd;
 
 use crate::common::cep::{ConnInfo, PROTO_GPB};
-use crate::common::connmgr::{self, CompId, ConnMgr};
+use crate::common::connmgr::{CompId, ConnMgr};
 use crate::common::enroll::{self, Enrollment};
 use crate::ops::IpcpOps;
 use crate::runtime::Ipcp;
 use fwd::{Fwd, Nb};
 use ouroboros::dev::np1;
-use ouroboros::hash::{hex, HashAlgo};
+use ouroboros::hash::HashAlgo;
 use ouroboros::ipcp::{IpcpConfig, IpcpType, LayerInfo, DT_COMP};
-use ouroboros::{log_err, log_info, log_warn};
+use ouroboros::{log_err, log_warn};
 use std::sync::{Arc, Mutex};
 
 const PREFIX: &str = "broadcast-ipcp";
@@ -95,38 +95,20 @@ impl IpcpOps for Broadcast {
     }
 
     fn enroll(&self, dst: &str) -> Result<LayerInfo, i32> {
-        let Some(id) = enroll::new_id() else {
-            log_err!(PREFIX, "Failed to generate enrollment ID.");
-            return Err(-1);
-        };
-        let ids = format!("[{}]", hex(&id));
-        log_info!(PREFIX, "{} Requesting enrollment.", ids);
-        let conn = match self.cm.alloc(CompId::Enroll, dst, None) {
-            Ok(c) => c,
-            Err(_) => {
-                log_err!(PREFIX, "{} Failed to get connection.", ids);
-                return Err(-1);
+        let init = |_: &IpcpConfig| {
+            if self.init_components().is_err() || self.start_components().is_err() {
+                return Err(());
             }
+            Ok(())
         };
-        let Some(conf) = self.enroll.boot(&conn, &id, IpcpType::Broadcast as u32) else {
-            log_err!(PREFIX, "{} Failed to get boot information.", ids);
-            return Err(-1);
-        };
-        if self.init_components().is_err() {
-            log_err!(PREFIX, "{} Failed to initialize components.", ids);
-            return Err(-1);
-        }
-        if self.start_components().is_err() {
-            log_err!(PREFIX, "{} Failed to start components.", ids);
-            return Err(-1);
-        }
-        if !Enrollment::ack(&conn, &id, 0) {
-            log_err!(PREFIX, "{} Failed to confirm enrollment.", ids);
-        }
-        if connmgr::dealloc(conn) < 0 {
-            log_warn!(PREFIX, "{} Failed to dealloc enrollment flow.", ids);
-        }
-        log_info!(PREFIX, "{} Enrolled with {}.", ids, dst);
+        let conf = enroll::enrollee(
+            PREFIX,
+            &self.cm,
+            &self.enroll,
+            dst,
+            IpcpType::Broadcast,
+            init,
+        )?;
         Ok(conf.layer)
     }
 

@@ -275,6 +275,52 @@ impl Enrollment {
     }
 }
 
+/// The enrollee's side as every normal IPCP runs it (its log lines under
+/// `prefix`): a connection to `dst` for the Enrollment component, the
+/// request, the layer's configuration checked for type `ty`, `init` of
+/// the IPCP's components with it, the acknowledgement (negative when
+/// `init` failed) and the end of the connection. Returns the
+/// configuration.
+pub fn enrollee(
+    prefix: &str,
+    cm: &ConnMgr,
+    enrollment: &Enrollment,
+    dst: &str,
+    ty: ouroboros::ipcp::IpcpType,
+    init: impl FnOnce(&IpcpConfig) -> Result<(), ()>,
+) -> Result<IpcpConfig, i32> {
+    let Some(id) = new_id() else {
+        log_err!(prefix, "Failed to generate enrollment ID.");
+        return Err(-1);
+    };
+    let ids = format!("[{}]", hex(&id));
+    log_info!(prefix, "{} Requesting enrollment.", ids);
+    let conn = match cm.alloc(CompId::Enroll, dst, None) {
+        Ok(c) => c,
+        Err(_) => {
+            log_err!(prefix, "{} Failed to get connection.", ids);
+            return Err(-1);
+        }
+    };
+    let Some(conf) = enrollment.boot(&conn, &id, ty as u32) else {
+        log_err!(prefix, "{} Failed to get boot information.", ids);
+        return Err(-1);
+    };
+    if init(&conf).is_err() {
+        log_err!(prefix, "{} Failed to initialize components.", ids);
+        let _ = Enrollment::ack(&conn, &id, -1);
+        return Err(-1);
+    }
+    if !Enrollment::ack(&conn, &id, 0) {
+        log_err!(prefix, "{} Failed to confirm enrollment.", ids);
+    }
+    if connmgr::dealloc(conn) < 0 {
+        log_warn!(prefix, "{} Failed to dealloc enrollment flow.", ids);
+    }
+    log_info!(prefix, "{} Enrolled with {}.", ids, dst);
+    Ok(conf)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,15 +4,14 @@
 use super::dt::Kind;
 use super::node::{Comp, Node};
 use crate::common::cep::{ConnInfo, PROTO_FIXED, PROTO_GPB};
-use crate::common::connmgr::{self, CompId, ConnMgr};
+use crate::common::connmgr::{CompId, ConnMgr};
 use crate::common::enroll::{self, Enrollment};
 use crate::ops::IpcpOps;
 use crate::runtime::Ipcp;
 use ouroboros::dev::np1;
-use ouroboros::hash::hex;
 use ouroboros::ipcp::{IpcpConfig, IpcpType, LayerInfo, TypeConfig, DT_COMP, MGMT_COMP};
 use ouroboros::qos::QosSpec;
-use ouroboros::{log_err, log_info, log_warn};
+use ouroboros::{log_err, log_info};
 use std::sync::{Arc, OnceLock};
 
 const PREFIX: &str = "unicast-ipcp";
@@ -132,39 +131,15 @@ impl IpcpOps for Unicast {
     }
 
     fn enroll(&self, dst: &str) -> Result<LayerInfo, i32> {
-        let Some(id) = enroll::new_id() else {
-            log_err!(PREFIX, "Failed to generate enrollment ID.");
-            return Err(-1);
+        let init = |conf: &IpcpConfig| {
+            // the enroller's address, where our DHT node joins
+            let peer = match &conf.config {
+                TypeConfig::Unicast(u) => u.dir.dht.peer,
+                _ => 0,
+            };
+            self.init(conf, peer)
         };
-        let ids = format!("[{}]", hex(&id));
-        log_info!(PREFIX, "{} Requesting enrollment.", ids);
-        let conn = match self.cm.alloc(CompId::Enroll, dst, None) {
-            Ok(c) => c,
-            Err(_) => {
-                log_err!(PREFIX, "{} Failed to get connection.", ids);
-                return Err(-1);
-            }
-        };
-        let Some(conf) = self.enroll.boot(&conn, &id, IpcpType::Unicast as u32) else {
-            log_err!(PREFIX, "{} Failed to get boot information.", ids);
-            return Err(-1);
-        };
-        let peer = match &conf.config {
-            TypeConfig::Unicast(u) => u.dir.dht.peer,
-            _ => 0,
-        };
-        if self.init(&conf, peer).is_err() {
-            log_err!(PREFIX, "{} Failed to initialize components.", ids);
-            let _ = Enrollment::ack(&conn, &id, -1);
-            return Err(-1);
-        }
-        if !Enrollment::ack(&conn, &id, 0) {
-            log_err!(PREFIX, "{} Failed to confirm enrollment.", ids);
-        }
-        if connmgr::dealloc(conn) < 0 {
-            log_warn!(PREFIX, "{} Failed to dealloc enrollment flow.", ids);
-        }
-        log_info!(PREFIX, "{} Enrolled with {}.", ids, dst);
+        let conf = enroll::enrollee(PREFIX, &self.cm, &self.enroll, dst, IpcpType::Unicast, init)?;
         Ok(conf.layer)
     }
 
