@@ -265,19 +265,37 @@ impl System {
         output_with_timeout(c, Duration::from_secs(60))
     }
 
+    /// Runs a program to completion: its exit code, standard output and
+    /// standard error as text.
+    pub fn run_text(&self, argv: &[&str]) -> (i32, String, String) {
+        let out = self.run(argv);
+        (
+            code(&out.status),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
+    }
+
     /// Runs a program that must exit 0; its standard output. Otherwise
     /// panics with what it printed and the IRMd's log.
     pub fn run_ok(&self, argv: &[&str]) -> String {
-        let out = self.run(argv);
-        let text = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert_eq!(
-            code(&out.status),
-            0,
-            "{argv:?}: {text}{}\nirmd log:\n{}",
-            String::from_utf8_lossy(&out.stderr),
-            self.log()
-        );
-        text
+        let (c, out, err) = self.run_text(argv);
+        assert_eq!(c, 0, "{argv:?}: {out}{err}\nirmd log:\n{}", self.log());
+        out
+    }
+
+    /// Waits up to `limit` until the IRMd's log satisfies `ok`; panics
+    /// with `what` and the log otherwise.
+    pub fn wait_log(&self, what: &str, limit: Duration, ok: impl Fn(&str) -> bool) {
+        let end = Instant::now() + limit;
+        while !ok(&self.log()) {
+            assert!(
+                Instant::now() < end,
+                "timed out waiting for {what}; irmd log:\n{}",
+                self.log()
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
     }
 
     /// Bootstraps ipcpd-local `loc` in layer `lo` and registers `name`

@@ -153,15 +153,6 @@ impl Drop for App {
     }
 }
 
-/// Waits (bounded) until the IRMd log satisfies `ok`.
-fn wait_log(sys: &System, limit: Duration, ok: impl Fn(&str) -> bool) {
-    let end = Instant::now() + limit;
-    while !ok(&sys.log()) {
-        assert!(Instant::now() < end, "timed out; log:\n{}", sys.log());
-        std::thread::sleep(Duration::from_millis(20));
-    }
-}
-
 /// Polls `f` until it returns Some, at most `limit`; the last value
 /// otherwise goes into the panic message.
 fn settle<T: std::fmt::Debug>(limit: Duration, mut f: impl FnMut() -> Result<T, String>) -> T {
@@ -421,7 +412,7 @@ fn ipcp_killed_under_a_flow() {
         );
     }
     // the IRMd has forgotten the IPCP
-    wait_log(&sys, SECS(10), |l| {
+    sys.wait_log("the irmd log", SECS(10), |l| {
         l.contains(&format!("Process {ipcp} died."))
     });
     let list = sys.run_ok(&["irm", "ipcp", "list"]);

@@ -7,39 +7,25 @@
 use harness::{code, Background, System};
 use std::io::Read;
 use std::path::PathBuf;
-use std::process::{ChildStdout, Output, Stdio};
+use std::process::{ChildStdout, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 /// Runs `argv` in `sys`; returns (stdout, stderr, exit code).
 pub fn run(sys: &System, argv: &[&str]) -> (String, String, i32) {
-    let out: Output = sys.run(argv);
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-        code(&out.status),
-    )
+    let (c, out, err) = sys.run_text(argv);
+    (out, err, c)
 }
 
 /// Runs `argv` in `sys` and insists on exit status 0; returns stdout.
 pub fn run_ok(sys: &System, argv: &[&str]) -> String {
-    let (out, err, st) = run(sys, argv);
-    assert_eq!(st, 0, "{argv:?}: {out}{err}\nlog:\n{}", sys.log());
-    out
+    sys.run_ok(argv)
 }
 
 /// Waits (bounded) until the IRMd log satisfies `ok`.
 pub fn wait_for(sys: &System, what: &str, ok: impl Fn(&str) -> bool) {
-    let end = Instant::now() + Duration::from_secs(30);
-    while !ok(&sys.log()) {
-        assert!(
-            Instant::now() < end,
-            "timed out waiting for {what}; log:\n{}",
-            sys.log()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    sys.wait_log(what, Duration::from_secs(30), ok)
 }
 
 /// Path of one of our tools (built by `cargo build --workspace`).

@@ -26,28 +26,17 @@ pub fn upstream(test: &str) -> Option<PathBuf> {
 
 /// Exit code, stdout and stderr of a program run to completion.
 pub fn run(sys: &System, argv: &[&str]) -> (i32, String, String) {
-    let out = sys.run(argv);
-    (
-        code(&out.status),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    sys.run_text(argv)
 }
 
 /// Runs a command and insists on exit 0.
 pub fn run_ok(sys: &System, argv: &[&str]) -> String {
-    let (c, out, err) = run(sys, argv);
-    assert_eq!(c, 0, "{argv:?}: {out}{err}\nirmd log:\n{}", sys.log());
-    out
+    sys.run_ok(argv)
 }
 
 /// Waits until the IRMd log satisfies `ok`.
 pub fn wait_log(sys: &System, ok: impl Fn(&str) -> bool) {
-    let end = Instant::now() + LIMIT;
-    while !ok(&sys.log()) {
-        assert!(Instant::now() < end, "timed out; irmd log:\n{}", sys.log());
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    sys.wait_log("the irmd log", LIMIT, ok)
 }
 
 /// The pid a process has inside its pid namespace (from its host pid).
