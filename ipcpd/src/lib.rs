@@ -7,6 +7,7 @@ pub mod common;
 pub mod eth;
 mod flows;
 pub mod local;
+mod np1_loop;
 mod ops;
 mod runtime;
 mod server;

@@ -21,6 +21,14 @@ pub fn current() -> Option<Arc<Ipcp>> {
     CURRENT.get().cloned()
 }
 
+/// Starts a named thread of an IPCP component; false if it could not.
+pub fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> bool {
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(f)
+        .is_ok()
+}
+
 /// The state every IPCP type shares.
 pub struct Ipcp {
     pub ipcp_type: IpcpType,

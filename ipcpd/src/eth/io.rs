@@ -7,10 +7,8 @@ use super::frame::{Ep, Mac};
 use super::mgmt::{self, Bad, Msg};
 use super::table::Ef;
 use super::{Kind, Net, ETH_MPL, MGMT_FRAME_SIZE, MGMT_QUEUE_MAX};
-use ouroboros::dev::fqueue::FQ;
 use ouroboros::dev::np1;
 use ouroboros::qos::QosSpec;
-use ouroboros::ssm::FLOW_PKT;
 use ouroboros::{log_err, log_warn};
 use std::time::Duration;
 
@@ -115,27 +113,14 @@ fn mgmt_frame(net: &Net, src: Mac, payload: &[u8], out: &mut Vec<u8>) {
 
 /// Sends what applications write on our flows to the flows' peers.
 pub fn writer(net: &Net) {
-    let mut fq = FQ::new();
-    let mut sdu = Vec::new();
     let mut out = Vec::with_capacity(net.framing.header_len() + net.mtu);
-    loop {
-        if net.set.wait(&mut fq, None).is_err() {
-            continue;
-        }
-        while let Ok(fd) = fq.next_fd() {
-            if fq.event_type() != Ok(FLOW_PKT) {
-                continue;
-            }
-            if np1::np1_flow_read(fd, &mut sdu).is_err() {
-                continue;
-            }
-            let Some((dst, ep)) = dest(net, fd) else {
-                continue;
-            };
-            // SDUs over the layer's limit are dropped, as upstream
-            let _ = net.send_frame(&mut out, &dst, ep, &sdu);
-        }
-    }
+    crate::np1_loop::each_sdu(&net.set, |fd, sdu| {
+        let Some((dst, ep)) = dest(net, fd) else {
+            return;
+        };
+        // SDUs over the layer's limit are dropped, as upstream
+        let _ = net.send_frame(&mut out, &dst, ep, sdu);
+    });
 }
 
 /// Where the SDUs of `fd` go, once the peer's endpoint is known.

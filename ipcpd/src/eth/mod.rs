@@ -16,6 +16,7 @@ mod raw;
 pub mod table;
 
 use crate::ops::IpcpOps;
+use crate::runtime::spawn;
 use crate::runtime::Ipcp;
 use crate::server::h32;
 use crate::shim_dir::ShimDir;
@@ -91,13 +92,6 @@ pub struct Eth {
     kind: Kind,
     names: Arc<ShimDir<Mac>>,
     net: OnceLock<Arc<Net>>,
-}
-
-fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> bool {
-    std::thread::Builder::new()
-        .name(name.into())
-        .spawn(f)
-        .is_ok()
 }
 
 /// The layer MTU of `dev` given its interface MTU.

@@ -4,10 +4,8 @@
 
 use super::wire::{self, Bad, Mgmt};
 use super::{Net, Peer, PREFIX, UDP_MPL};
-use ouroboros::dev::fqueue::FQ;
 use ouroboros::dev::np1;
 use ouroboros::hash::HashAlgo;
-use ouroboros::ssm::FLOW_PKT;
 use ouroboros::{log_err, log_warn};
 use socket2::{SockAddr, SockRef};
 use std::net::{SocketAddr, UdpSocket};
@@ -50,32 +48,19 @@ pub fn reader(net: &Net) {
 
 /// Sends what applications write on our flows to the flows' peers.
 pub fn writer(net: &Net) {
-    let mut fq = FQ::new();
     let mut out = Vec::with_capacity(net.family.max_packet());
-    let mut sdu = Vec::new();
-    loop {
-        if net.set.wait(&mut fq, None).is_err() {
-            continue;
+    crate::np1_loop::each_sdu(&net.set, |fd, sdu| {
+        if sdu.len() > net.family.max_packet() {
+            return; // as upstream: longer SDUs are dropped here
         }
-        while let Ok(fd) = fq.next_fd() {
-            if fq.event_type() != Ok(FLOW_PKT) {
-                continue;
-            }
-            if np1::np1_flow_read(fd, &mut sdu).is_err() {
-                continue;
-            }
-            if sdu.len() > net.family.max_packet() {
-                continue; // as upstream: longer SDUs are dropped here
-            }
-            let Some(peer) = net.peer(fd) else { continue };
-            out.clear();
-            out.extend_from_slice(&(peer.d_eid as u32).to_be_bytes());
-            out.extend_from_slice(&sdu);
-            if send(&net.sock, &out, peer.addr).is_err() {
-                log_err!(PREFIX, "Failed to send packet.");
-            }
+        let Some(peer) = net.peer(fd) else { return };
+        out.clear();
+        out.extend_from_slice(&(peer.d_eid as u32).to_be_bytes());
+        out.extend_from_slice(sdu);
+        if send(&net.sock, &out, peer.addr).is_err() {
+            log_err!(PREFIX, "Failed to send packet.");
         }
-    }
+    });
 }
 
 /// Handles management datagrams one at a time.

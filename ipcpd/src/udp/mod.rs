@@ -7,6 +7,7 @@ mod io;
 pub mod wire;
 
 use crate::ops::IpcpOps;
+use crate::runtime::spawn;
 use crate::runtime::Ipcp;
 use crate::shim_dir::ShimDir;
 use ouroboros::dev::fqueue::FSet;
@@ -109,13 +110,6 @@ impl Udp {
             _ => None,
         }
     }
-}
-
-fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> bool {
-    std::thread::Builder::new()
-        .name(name.into())
-        .spawn(f)
-        .is_ok()
 }
 
 impl IpcpOps for Udp {

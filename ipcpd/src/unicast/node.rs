@@ -13,6 +13,7 @@ use super::fa_msg::{self, FaMsg};
 use super::pff::{Pff, Policy};
 use super::routing::{self, Routing};
 use crate::common::connmgr::{self, Component, Conn};
+use crate::runtime::spawn;
 use ouroboros::c_api::fccntl::{FLOWFDEFAULT, FLOWFRNOBLOCK, FLOWFRNOPART};
 use ouroboros::dev::fccntl::{fccntl, Cmd};
 use ouroboros::dev::fqueue::{FSet, FQ};
@@ -62,13 +63,6 @@ fn random_u32() -> u32 {
     let mut b = [0u8; 4];
     let _ = ouroboros::oap::os_random(&mut b);
     u32::from_ne_bytes(b)
-}
-
-fn spawn(name: &str, f: impl FnOnce() + Send + 'static) -> bool {
-    std::thread::Builder::new()
-        .name(name.into())
-        .spawn(f)
-        .is_ok()
 }
 
 impl Node {
