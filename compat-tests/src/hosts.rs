@@ -73,6 +73,29 @@ impl Host {
         self.side.tool(name)
     }
 
+    /// Runs this side's `irm` with `args` until it succeeds, at most
+    /// `tries` times; then panics with both hosts' logs (`peer` is the
+    /// other end of the operation).
+    pub fn irm_tries(&self, peer: &Host, args: &str, tries: usize) {
+        let irm = self.side.tool("irm");
+        let mut argv = vec![irm.to_str().expect("utf-8 path")];
+        argv.extend(args.split_whitespace());
+        for i in 1..=tries {
+            let (c, out, err) = self.sys.run_text(&argv);
+            if c == 0 {
+                return;
+            }
+            if i == tries {
+                panic!(
+                    "{args}: {out}{err}\npeer's irmd log:\n{}\nirmd log:\n{}",
+                    peer.sys.log(),
+                    self.sys.log()
+                );
+            }
+            eprintln!("{args}: failed, trying again");
+        }
+    }
+
     /// Starts `prog` bound to `name` as a server, once the irmd has its
     /// announcement; killed when the result is dropped.
     pub fn server(&self, prog: &Path, name: &str, args: &[&str]) -> Background {
@@ -101,34 +124,72 @@ impl Host {
     }
 }
 
-/// Runs `b`'s oping to `ping.a` (served on `a`): `count` packets of
-/// `size` bytes (or the default); `received` of them must come back.
-pub fn oping_expect(a: &Host, b: &Host, count: usize, size: Option<usize>, received: usize) {
-    let oping = b.tool("oping");
-    let (count_s, size_s) = (count.to_string(), size.unwrap_or(64).to_string());
-    let argv = [
+/// Two hosts of the given sides joined by a veth link, `a_addr` and
+/// `b_addr` (CIDR) on its ends (their `dev`).
+pub fn linked(sides: (Side, Side), a_addr: &str, b_addr: &str) -> Option<(Host, Host)> {
+    let mut a = Host::start(sides.0)?;
+    let mut b = Host::start(sides.1)?;
+    let link = a.sys.link(&b.sys, a_addr, b_addr);
+    (a.dev, b.dev) = (link.a, link.b);
+    Some((a, b))
+}
+
+/// Makes `a` serve `names` in `layer` (created and registered there);
+/// `b` creates them too, as a requesting IRMd needs the name.
+pub fn serve_names(a: &Host, b: &Host, layer: &str, names: &[&str]) {
+    for n in names {
+        a.irm(&format!("name create {n}"));
+        a.irm(&format!("name register {n} layer {layer}"));
+        b.irm(&format!("name create {n}"));
+    }
+}
+
+/// Runs `client`'s oping to `name` (served on `server`) with `count`
+/// packets 50 ms apart and `args`, killed after 60 s: `received` of them
+/// must come back, and oping must succeed unless none did.
+pub fn oping_to(
+    server: &Host,
+    client: &Host,
+    name: &str,
+    count: usize,
+    args: &[&str],
+    received: usize,
+) {
+    let oping = client.tool("oping");
+    let count_s = count.to_string();
+    let mut argv = vec![
+        "timeout",
+        "-s",
+        "KILL",
+        "60",
         oping.to_str().expect("utf-8 path"),
         "-n",
-        "ping.a",
+        name,
         "-c",
         &count_s,
         "-i",
         "50ms",
-        "-s",
-        &size_s,
     ];
-    let out = b.sys.run(&argv);
+    argv.extend(args);
+    let out = client.sys.run(&argv);
     let text = String::from_utf8_lossy(&out.stdout);
     let want = format!("{count} packets transmitted, {received} received");
     assert!(
         (out.status.success() || received == 0) && text.contains(&want),
-        "oping {:?} -> {:?} ({size_s} B, want {want}): {text}{}\nA's irmd:\n{}\nB's irmd:\n{}",
-        b.side,
-        a.side,
+        "oping {:?} -> {:?} {args:?} (want {want}): {text}{}\nserver's irmd:\n{}\nclient's irmd:\n{}",
+        client.side,
+        server.side,
         String::from_utf8_lossy(&out.stderr),
-        a.sys.log(),
-        b.sys.log()
+        server.sys.log(),
+        client.sys.log()
     );
+}
+
+/// Runs `b`'s oping to `ping.a` (served on `a`): `count` packets of
+/// `size` bytes (or the default); `received` of them must come back.
+pub fn oping_expect(a: &Host, b: &Host, count: usize, size: Option<usize>, received: usize) {
+    let size_s = size.unwrap_or(64).to_string();
+    oping_to(a, b, "ping.a", count, &["-s", &size_s], received);
 }
 
 /// `oping -c 5` from `b` to an oping server on `a` (name `ping.a`); with

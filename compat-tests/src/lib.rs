@@ -14,7 +14,9 @@
 
 mod hosts;
 mod net;
-pub use hosts::{echo_between, oping_between, oping_expect, Host, Side};
+pub use hosts::{
+    echo_between, linked, oping_between, oping_expect, oping_to, serve_names, Host, Side,
+};
 pub use net::Link;
 
 use std::io::{BufRead, BufReader};

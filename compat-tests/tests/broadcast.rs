@@ -6,7 +6,7 @@
 
 mod tool_util;
 
-use harness::{upstream_prefix, Host, Side, System};
+use harness::{linked, upstream_prefix, Host, Side, System};
 use std::path::PathBuf;
 use tool_util::{run, Live};
 
@@ -28,27 +28,6 @@ fn send(h: &Host, layer: &str, msg: &str) {
     let argv = ["timeout", "-s", "KILL", "30", &obc, "-n", layer, "-m", msg];
     let (c, out, err) = run(&h.sys, &argv);
     assert_eq!(c, 0, "{argv:?}: {out}{err}\nirmd log:\n{}", h.sys.log());
-}
-
-/// Runs `irm <cmd>` on `b` until it succeeds, at most `tries` times.
-fn irm_tries(a: &Host, b: &Host, cmd: &str, tries: usize) {
-    let irm = b.tool("irm");
-    let mut argv = vec![irm.to_str().expect("utf-8 path")];
-    argv.extend(cmd.split(' '));
-    for i in 1..=tries {
-        let (c, out, err) = run(&b.sys, &argv);
-        if c == 0 {
-            return;
-        }
-        if i == tries {
-            panic!(
-                "{cmd}: {out}{err}\nA's irmd log:\n{}\nB's irmd log:\n{}",
-                a.sys.log(),
-                b.sys.log()
-            );
-        }
-        eprintln!("{cmd}: failed, trying again");
-    }
 }
 
 fn got(r: &Live, msg: &str) {
@@ -96,11 +75,8 @@ fn obc_readers_and_writer_on_one_system() {
 /// bootstraps `bcA`, `b` enrolls `bcB` through the layer name and
 /// connects its DT component to `bcA`.
 fn two_members(sides: (Side, Side), net: u8) -> Option<(Host, Host)> {
-    let a = Host::start(sides.0)?;
-    let b = Host::start(sides.1)?;
     let (a_ip, b_ip) = (format!("10.97.{net}.1"), format!("10.97.{net}.2"));
-    a.sys
-        .link(&b.sys, &format!("{a_ip}/24"), &format!("{b_ip}/24"));
+    let (a, b) = linked(sides, &format!("{a_ip}/24"), &format!("{b_ip}/24"))?;
     b.sys.hosts(&[(&a_ip, "bcA"), (&a_ip, "bc.net")]);
     a.irm(&format!(
         "ipcp bootstrap type udp4 name ua layer udp.net ip {a_ip}"
@@ -126,7 +102,7 @@ fn two_members(sides: (Side, Side), net: u8) -> Option<(Host, Host)> {
         "ipcp enroll name bcB layer bc.net type broadcast autobind",
         "ipcp connect name bcB dst bcA component dt",
     ] {
-        irm_tries(&a, &b, cmd, tries);
+        b.irm_tries(&a, cmd, tries);
     }
     Some((a, b))
 }

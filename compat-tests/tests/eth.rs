@@ -4,7 +4,9 @@
 //! frames on the wire, and (with `UPSTREAM_PREFIX`) an upstream system at
 //! either end.
 
-use harness::{echo_between, oping_between, upstream_prefix, Host, Side, System};
+use harness::{
+    echo_between, linked, oping_between, serve_names, upstream_prefix, Host, Side, System,
+};
 use std::time::Duration;
 
 /// veth MTU 1500: the largest SDUs of the two shims.
@@ -32,12 +34,7 @@ fn mac(host: &Host) -> [u8; 6] {
 /// unused by the shims), each with an IPCP of type `ty` in `eth.net`;
 /// `names` are registered at `a` and known to `b`.
 fn pair(sides: (Side, Side), ty: &str, net: &str, names: &[&str]) -> Option<(Host, Host)> {
-    let mut a = Host::start(sides.0)?;
-    let mut b = Host::start(sides.1)?;
-    let link = a
-        .sys
-        .link(&b.sys, &format!("{net}.1/24"), &format!("{net}.2/24"));
-    (a.dev, b.dev) = (link.a, link.b);
+    let (a, b) = linked(sides, &format!("{net}.1/24"), &format!("{net}.2/24"))?;
     a.irm(&format!(
         "ipcp bootstrap type {ty} name ea layer eth.net dev {}",
         a.dev
@@ -46,12 +43,7 @@ fn pair(sides: (Side, Side), ty: &str, net: &str, names: &[&str]) -> Option<(Hos
         "ipcp bootstrap type {ty} name eb layer eth.net dev {}",
         b.dev
     ));
-    for n in names {
-        a.irm(&format!("name create {n}"));
-        a.irm(&format!("name register {n} layer eth.net"));
-        // the requesting IRMd needs the name too
-        b.irm(&format!("name create {n}"));
-    }
+    serve_names(&a, &b, "eth.net", names);
     Some((a, b))
 }
 

@@ -3,7 +3,7 @@
 //! SDUs up to the shim's limit, garbage datagrams at the IPCP's port, and
 //! (with `UPSTREAM_PREFIX`) an upstream system at either end of the wire.
 
-use harness::{echo_between, oping_between, upstream_prefix, Host, Side};
+use harness::{echo_between, linked, oping_between, serve_names, upstream_prefix, Host, Side};
 use std::net::UdpSocket;
 use std::time::Duration;
 
@@ -18,14 +18,11 @@ fn pair(
     (a_ip, b_ip, prefix): (&str, &str, u8),
     names: &[&str],
 ) -> Option<(Host, Host)> {
-    let mut a = Host::start(sides.0)?;
-    let mut b = Host::start(sides.1)?;
-    let link = a.sys.link(
-        &b.sys,
+    let (a, b) = linked(
+        sides,
         &format!("{a_ip}/{prefix}"),
         &format!("{b_ip}/{prefix}"),
-    );
-    (a.dev, b.dev) = (link.a, link.b);
+    )?;
     let entries: Vec<(&str, &str)> = names.iter().map(|n| (a_ip, *n)).collect();
     b.sys.hosts(&entries);
     a.irm(&format!(
@@ -34,12 +31,7 @@ fn pair(
     b.irm(&format!(
         "ipcp bootstrap type {ty} name ub layer udp.net ip {b_ip}"
     ));
-    for n in names {
-        a.irm(&format!("name create {n}"));
-        a.irm(&format!("name register {n} layer udp.net"));
-        // the requesting IRMd needs the name too
-        b.irm(&format!("name create {n}"));
-    }
+    serve_names(&a, &b, "udp.net", names);
     Some((a, b))
 }
 

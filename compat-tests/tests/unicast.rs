@@ -5,41 +5,17 @@
 //! pair. With `UPSTREAM_PREFIX`, an upstream system as enroller or
 //! enrollee.
 
-use harness::{echo_between, oping_expect, upstream_prefix, Host, Side};
-
-/// Runs `irm <cmd>` on `b` until it succeeds, at most `tries` times.
-fn irm_tries(a: &Host, b: &Host, cmd: &str, tries: usize) {
-    let irm = b.tool("irm");
-    let mut argv = vec![irm.to_str().expect("utf-8 path")];
-    argv.extend(cmd.split(' '));
-    for i in 1..=tries {
-        let out = b.sys.run(&argv);
-        if out.status.success() {
-            return;
-        }
-        if i == tries {
-            panic!(
-                "{cmd}: {}{}\nA's irmd log:\n{}\nB's irmd log:\n{}",
-                String::from_utf8_lossy(&out.stdout),
-                String::from_utf8_lossy(&out.stderr),
-                a.sys.log(),
-                b.sys.log()
-            );
-        }
-        eprintln!("{cmd}: failed, trying again");
-    }
-}
+use harness::{
+    echo_between, linked, oping_expect, oping_to, serve_names, upstream_prefix, Host, Side,
+};
 
 /// Two systems on one link with udp4 under unicast layer `uni.net`: `a`
 /// bootstraps `uniA`, `b` enrolls `uniB` through the layer name and
 /// connects its Management and DT components to `uniA`. `names` are
 /// created on both and registered on `a` in `uni.net`.
 fn two_members(sides: (Side, Side), net: u8, names: &[&str]) -> Option<(Host, Host)> {
-    let a = Host::start(sides.0)?;
-    let b = Host::start(sides.1)?;
     let (a_ip, b_ip) = (format!("10.96.{net}.1"), format!("10.96.{net}.2"));
-    a.sys
-        .link(&b.sys, &format!("{a_ip}/24"), &format!("{b_ip}/24"));
+    let (a, b) = linked(sides, &format!("{a_ip}/24"), &format!("{b_ip}/24"))?;
     b.sys.hosts(&[(&a_ip, "uniA"), (&a_ip, "uni.net")]);
     a.irm(&format!(
         "ipcp bootstrap type udp4 name udpA layer udp.net ip {a_ip}"
@@ -65,50 +41,15 @@ fn two_members(sides: (Side, Side), net: u8, names: &[&str]) -> Option<(Host, Ho
         "ipcp connect name uniB dst uniA component mgmt",
         "ipcp connect name uniB dst uniA component dt",
     ] {
-        irm_tries(&a, &b, cmd, tries);
+        b.irm_tries(&a, cmd, tries);
     }
     if tries > 1 {
         // an upstream node may take up to one recalculation period
         // (t_recalc, 4 s) to route towards its new neighbour
         std::thread::sleep(std::time::Duration::from_secs(5));
     }
-    for n in names {
-        a.irm(&format!("name create {n}"));
-        a.irm(&format!("name register {n} layer uni.net"));
-        b.irm(&format!("name create {n}"));
-    }
+    serve_names(&a, &b, "uni.net", names);
     Some((a, b))
-}
-
-/// `oping -c 5` from `b` to `ping.a` on `a` with qos `data` (FRCT).
-fn oping_frct(a: &Host, b: &Host) {
-    let oping = b.tool("oping");
-    let argv = [
-        "timeout",
-        "-s",
-        "KILL",
-        "60",
-        oping.to_str().expect("utf-8 path"),
-        "-n",
-        "ping.a",
-        "-c",
-        "5",
-        "-i",
-        "50ms",
-        "-q",
-        "data",
-    ];
-    let out = b.sys.run(&argv);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(
-        out.status.success() && text.contains("5 packets transmitted, 5 received"),
-        "oping -q data {:?} -> {:?}: {text}{}\nA's irmd:\n{}\nB's irmd:\n{}",
-        b.side,
-        a.side,
-        String::from_utf8_lossy(&out.stderr),
-        a.sys.log(),
-        b.sys.log()
-    );
 }
 
 /// oping raw and with FRCT from `b` to a server on `a`.
@@ -120,7 +61,7 @@ fn pings(a: &Host, b: &Host) {
 /// The oping runs of `pings` (the server runs).
 fn ping_runs(a: &Host, b: &Host) {
     oping_expect(a, b, 5, None, 5);
-    oping_frct(a, b);
+    oping_to(a, b, "ping.a", 5, &["-q", "data"], 5);
     oping_expect(a, b, 3, Some(1400), 3);
 }
 
@@ -192,32 +133,7 @@ fn unicast_interoperates_with_upstream() {
         // and the other way: server on the enrollee, client on the enroller
         let _srv = b.server(&b.tool("oping"), "ping.b", &["-l"]);
         b.irm("name register ping.b layer uni.net");
-        tolerating_upstream_fa_race(&b, || {
-            let oping = a.tool("oping");
-            let argv = [
-                "timeout",
-                "-s",
-                "KILL",
-                "60",
-                oping.to_str().unwrap(),
-                "-n",
-                "ping.b",
-                "-c",
-                "5",
-                "-i",
-                "50ms",
-            ];
-            let out = a.sys.run(&argv);
-            let text = String::from_utf8_lossy(&out.stdout);
-            assert!(
-                text.contains("5 packets transmitted, 5 received"),
-                "oping {:?} -> {:?}: {text}\nA's irmd:\n{}\nB's irmd:\n{}",
-                a.side,
-                b.side,
-                a.sys.log(),
-                b.sys.log()
-            );
-        });
+        tolerating_upstream_fa_race(&b, || oping_to(&b, &a, "ping.b", 5, &[], 5));
         eprintln!(
             "unicast interop {i}: enrollee {:?} -> enroller {:?}: PASS",
             sides.1, sides.0
