@@ -32,23 +32,16 @@ pub fn sweep(irmd: &Irmd) {
     }
 }
 
-/// Removes what a dead process leaves behind: its RIB mount point, its
-/// blocks in the global pool and, for an IPCP, its socket.
+/// Removes what a dead process leaves behind: its RIB mount point, the
+/// blocks it allocated or held (in any pool: an IPCP holds blocks of its
+/// applications' pools) and, for an IPCP, its socket.
 pub fn cleanup_pid(irmd: &Irmd, pid: i32) {
     if let Some(gspp) = irmd.gspp.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
         let _ = gspp.reclaim_orphans(pid);
     }
     // upstream reclaims only in the GSPP; per-user pools leak otherwise
-    let uid = irmd.reg().proc_uid(pid);
-    if uid != 0 {
-        if let Some(pup) = irmd
-            .pups
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .get(&uid)
-        {
-            let _ = pup.reclaim_orphans(pid);
-        }
+    for pup in irmd.pups.lock().unwrap_or_else(|e| e.into_inner()).values() {
+        let _ = pup.reclaim_orphans(pid);
     }
     let mnt = match irmd.reg().ipcp(pid) {
         Some(i) => {

@@ -225,6 +225,7 @@ pub fn next_packet(
             Err(e) => return Err(e),
         };
         end.touch_rcv(MonoTime::now());
+        p.pool.claim(off);
         let ok = p.pool.get(off).is_some_and(|b| accept_packet(end, &b));
         if ok {
             return Ok(off);

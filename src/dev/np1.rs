@@ -287,6 +287,7 @@ pub fn np1_flow_read(fd: i32, buf: &mut Vec<u8>) -> Result<()> {
     end.touch_rcv(MonoTime::now());
     let pool = end.app_pool();
     let pool: &Pool = pool.as_deref().unwrap_or(&p.pool);
+    pool.claim(off);
     let Some(b) = pool.get(off) else {
         return Err(Error::Again);
     };

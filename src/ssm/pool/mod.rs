@@ -228,8 +228,28 @@ impl Pool {
         Ok(())
     }
 
+    /// Records the calling process as the holder of the allocated block
+    /// at `off` (one it took from a ring), so that the IRMd reclaims it if
+    /// this process dies before releasing it. Upstream records only the
+    /// allocator: a reader killed while holding a block leaks it. C code
+    /// uses the field only to pick the shard a freed block goes to.
+    pub fn claim(&self, off: usize) {
+        if off == 0 || off >= self.total || classes::class_of(self.classes, off).is_none() {
+            return;
+        }
+        let blk = self.block_hdr(off);
+        // SAFETY: `off` is a block offset inside the mapping; the refcount
+        // is an atomic, the pid a plain field written volatile. We hold a
+        // reference, so no free (which zeroes the pid) can run under us.
+        unsafe {
+            if (*blk).refcount.load(SeqCst) > 0 {
+                (&raw mut (*blk).allocator_pid).write_volatile(my_pid());
+            }
+        }
+    }
+
     /// Returns to the free lists every block `pid` (a dead process)
-    /// allocated and still references, whoever holds it now.
+    /// allocated or claimed and still references, whoever holds it now.
     pub fn reclaim_orphans(&self, pid: i32) -> Result<()> {
         if pid <= 0 {
             return Ok(());
@@ -245,9 +265,14 @@ impl Pool {
                 let blk = self.block_hdr(off);
                 // SAFETY: block header inside the mapping.
                 let (pid_p, refs) = unsafe { (&raw mut (*blk).allocator_pid, &(*blk).refcount) };
+                // A holder's `remove` runs under another shard's lock: the
+                // refcount's transition to 0 decides who frees the block.
                 // SAFETY: as above.
-                if unsafe { pid_p.read_volatile() } == pid && refs.load(SeqCst) > 0 {
-                    refs.store(0, SeqCst);
+                if unsafe { pid_p.read_volatile() } == pid
+                    && refs
+                        .fetch_update(SeqCst, SeqCst, |r| (r > 0).then_some(0))
+                        .is_ok()
+                {
                     // SAFETY: as above.
                     unsafe { pid_p.write_volatile(0) };
                     self.push_free(c, 0, off);

@@ -157,3 +157,43 @@ ns_test! {
         pool.destroy();
     }
 }
+
+ns_test! {
+    fn a_reader_killed_holding_a_block_loses_none() {
+        let pool = Pool::create(1000, 1000).expect("pool");
+        let base = pool.free_blocks();
+        let rb = Rbuff::create(1, FLOW).expect("rbuff");
+        // two blocks the parent allocated: one the child takes and
+        // claims, one it takes without (as an upstream reader would)
+        for len in [100, 3000] {
+            let b = pool.alloc(len).expect("alloc");
+            rb.write(b.off()).expect("write");
+        }
+        let (ready_rx, ready_tx) = nix::unistd::pipe().expect("pipe");
+        let (mut ready_rx, ready_tx) = (std::fs::File::from(ready_rx), std::fs::File::from(ready_tx));
+        let child = testns::fork(move || {
+            let mut ready_tx = ready_tx;
+            let (Ok(pool), Ok(rb)) = (Pool::open(1000), Rbuff::open(1, FLOW)) else {
+                return 2;
+            };
+            let (Ok(claimed), Ok(_held)) = (rb.read(), rb.read()) else {
+                return 3;
+            };
+            pool.claim(claimed);
+            let _ = ready_tx.write_all(b"!");
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        });
+        let mut byte = [0u8];
+        ready_rx.read_exact(&mut byte).expect("child ready");
+        kill(Pid::from_raw(child), Signal::SIGKILL).expect("kill");
+        assert_eq!(testns::wait(child), 128 + Signal::SIGKILL as i32);
+        pool.reclaim_orphans(child).expect("reclaim");
+        assert_eq!(pool.free_blocks(), base - 1, "the claimed block is back");
+        // the unclaimed one is still the allocator's
+        pool.reclaim_orphans(std::process::id() as i32).expect("reclaim");
+        assert_eq!(pool.free_blocks(), base, "all blocks back");
+        pool.destroy();
+    }
+}
