@@ -231,7 +231,9 @@ impl Pool {
     /// Records the calling process as the holder of the allocated block
     /// at `off` (one it took from a ring), so that the IRMd reclaims it if
     /// this process dies before releasing it. Upstream records only the
-    /// allocator: a reader killed while holding a block leaks it. C code
+    /// allocator: a reader killed while holding a block leaks it. Only a
+    /// sole holder claims: an upstream FRCT sender keeps a reference for
+    /// retransmission, and if it dies its blocks must stay its own. C code
     /// uses the field only to pick the shard a freed block goes to.
     pub fn claim(&self, off: usize) {
         if off == 0 || off >= self.total || classes::class_of(self.classes, off).is_none() {
@@ -239,10 +241,10 @@ impl Pool {
         }
         let blk = self.block_hdr(off);
         // SAFETY: `off` is a block offset inside the mapping; the refcount
-        // is an atomic, the pid a plain field written volatile. We hold a
-        // reference, so no free (which zeroes the pid) can run under us.
+        // is an atomic, the pid a plain field written volatile. We hold
+        // the only reference: nobody else frees or claims it under us.
         unsafe {
-            if (*blk).refcount.load(SeqCst) > 0 {
+            if (*blk).refcount.load(SeqCst) == 1 {
                 (&raw mut (*blk).allocator_pid).write_volatile(my_pid());
             }
         }

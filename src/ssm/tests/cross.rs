@@ -163,11 +163,18 @@ ns_test! {
         let pool = Pool::create(1000, 1000).expect("pool");
         let base = pool.free_blocks();
         let rb = Rbuff::create(1, FLOW).expect("rbuff");
-        // two blocks the parent allocated: one the child takes and
-        // claims, one it takes without (as an upstream reader would)
-        for len in [100, 3000] {
+        // three blocks the parent allocated: one the child takes and
+        // claims, one it takes without (as an upstream reader would), one
+        // the parent still holds too (as an upstream FRCT sender does):
+        // that one the child cannot claim
+        let mut shared = 0;
+        for len in [100, 3000, 200] {
             let b = pool.alloc(len).expect("alloc");
             rb.write(b.off()).expect("write");
+            if len == 200 {
+                b.wait_ack();
+                shared = b.off();
+            }
         }
         let (ready_rx, ready_tx) = nix::unistd::pipe().expect("pipe");
         let (mut ready_rx, ready_tx) = (std::fs::File::from(ready_rx), std::fs::File::from(ready_tx));
@@ -176,10 +183,14 @@ ns_test! {
             let (Ok(pool), Ok(rb)) = (Pool::open(1000), Rbuff::open(1, FLOW)) else {
                 return 2;
             };
-            let (Ok(claimed), Ok(_held)) = (rb.read(), rb.read()) else {
+            let (Ok(claimed), Ok(_held), Ok(shared)) = (rb.read(), rb.read(), rb.read()) else {
                 return 3;
             };
             pool.claim(claimed);
+            pool.claim(shared);
+            if pool.remove(shared).is_err() {
+                return 4;
+            }
             let _ = ready_tx.write_all(b"!");
             loop {
                 std::thread::sleep(std::time::Duration::from_secs(1));
@@ -190,7 +201,8 @@ ns_test! {
         kill(Pid::from_raw(child), Signal::SIGKILL).expect("kill");
         assert_eq!(testns::wait(child), 128 + Signal::SIGKILL as i32);
         pool.reclaim_orphans(child).expect("reclaim");
-        assert_eq!(pool.free_blocks(), base - 1, "the claimed block is back");
+        assert_eq!(pool.free_blocks(), base - 2, "the claimed block is back");
+        pool.remove(shared).expect("the sender's reference");
         // the unclaimed one is still the allocator's
         pool.reclaim_orphans(std::process::id() as i32).expect("reclaim");
         assert_eq!(pool.free_blocks(), base, "all blocks back");
