@@ -4,6 +4,7 @@
 pub mod cnum;
 pub mod inet;
 pub mod signals;
+pub mod size;
 pub mod start;
 pub mod stdio;
 pub mod timespec;

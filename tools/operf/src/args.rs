@@ -153,15 +153,7 @@ pub fn client(o: &Options) -> Result<(Client, String), Exit> {
         Some(None) => return Err(Exit::new(USAGE, 1)),
     };
     let mut notes = String::new();
-    let mut size = o.size;
-    if size > MAX_SIZE {
-        notes.push_str(&format!("Packet size truncated to {MAX_SIZE} bytes.\n"));
-        size = MAX_SIZE;
-    }
-    if size < MIN_SIZE {
-        notes.push_str(&format!("Packet size set to {MIN_SIZE} bytes.\n"));
-        size = MIN_SIZE;
-    }
+    let size = tools_common::size::clamp(o.size, MIN_SIZE, MAX_SIZE, &mut notes);
     Ok((
         Client {
             server_name,

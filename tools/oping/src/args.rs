@@ -164,14 +164,7 @@ pub fn parse(args: &[String]) -> Cli {
             notices.push_str("Ping interval truncated to 10s.\n");
             interval = MAX_INTERVAL;
         }
-        if size > BUF_SIZE {
-            notices.push_str(&format!("Packet size truncated to {BUF_SIZE} bytes.\n"));
-            size = BUF_SIZE;
-        }
-        if size < MIN_SIZE {
-            notices.push_str(&format!("Packet size set to {MIN_SIZE} bytes.\n"));
-            size = MIN_SIZE;
-        }
+        size = tools_common::size::clamp(size, MIN_SIZE, BUF_SIZE, &mut notices);
     }
 
     Cli::Run {

@@ -206,28 +206,8 @@ impl Iterator for Getopt<'_> {
 mod tests {
     use super::*;
 
-    const LONG: &[LongOpt] = &[
-        LongOpt {
-            name: "ip",
-            has_arg: HasArg::Required,
-            val: 'i',
-        },
-        LongOpt {
-            name: "mask",
-            has_arg: HasArg::Required,
-            val: 'm',
-        },
-        LongOpt {
-            name: "name",
-            has_arg: HasArg::Required,
-            val: 'n',
-        },
-        LongOpt {
-            name: "help",
-            has_arg: HasArg::No,
-            val: 'h',
-        },
-    ];
+    // the table ovpn parses with
+    use crate::LONG;
 
     fn run(v: &[&str]) -> (Vec<Item>, Vec<String>) {
         let argv: Vec<String> = v.iter().map(|s| s.to_string()).collect();
