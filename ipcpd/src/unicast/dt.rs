@@ -130,6 +130,16 @@ pub fn originate(layout: Layout, max_ttl: u8, dst: u64, qc: u8, eid: u64, sdu: &
     layout.pdu(&pci, sdu)
 }
 
+/// Adds the congestion mark policy `ca` puts on `pdu` when it goes out on
+/// an N-1 flow with `queued` packets waiting (OR-ed into the ECN byte, as
+/// each hop does; a runt is left alone).
+pub fn mark(ca: super::ca::Policy, layout: Layout, pdu: &mut [u8], queued: usize) {
+    let ecn = ca.mark(0, queued);
+    if ecn != 0 {
+        let _ = layout.or_ecn(pdu, ecn);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -180,6 +190,42 @@ mod tests {
         assert_eq!(at_b[5], 0x3b);
         assert_eq!(at_b[..5], pdu[..5]);
         assert_eq!(at_b[6..], pdu[6..]);
+    }
+
+    #[test]
+    fn congestion_marks_add_up_along_the_path() {
+        use crate::unicast::ca::Policy as Ca;
+        let l = Layout::default();
+        let ecn = l.ecn_offset();
+        const EID: u64 = 0xd877_5594_0000_0042;
+        let mut pdu = originate(l, 60, OWN, 0, EID, b"data");
+        mark(Ca::MbEcn, l, &mut pdu, 15);
+        assert_eq!(pdu[ecn], 0, "fewer than 16 queued: no mark");
+        mark(Ca::MbEcn, l, &mut pdu, 16);
+        assert_eq!(pdu[ecn], 1);
+        // the next hop ORs its own mark in
+        mark(Ca::MbEcn, l, &mut pdu, 4 * 16 + 3);
+        assert_eq!(pdu[ecn], 5);
+        mark(Ca::None, l, &mut pdu, 1 << 10);
+        assert_eq!(pdu[ecn], 5, "no policy: no mark");
+        let before = pdu.clone();
+        mark(Ca::MbEcn, l, &mut pdu, 0);
+        assert_eq!(pdu, before);
+        // a runt is left alone
+        let mut runt = vec![0u8; 3];
+        mark(Ca::MbEcn, l, &mut runt, 1 << 10);
+        assert_eq!(runt, vec![0u8; 3]);
+        // the receiver sees the mark
+        let mut p = table();
+        let mut at_c = pdu.clone();
+        assert_eq!(
+            receive(l, OWN, &mut at_c, &mut p),
+            Action::Flow {
+                eid: EID,
+                ecn: 5,
+                head: 15
+            }
+        );
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! The flow allocator's table (spec §5.4): for every N+1 flow, the
 //! eid we handed out, the peer's address and eid, and the congestion
-//! receiver state. Pure state; the running IPCP (`node`) sends the
-//! messages.
+//! state of both directions. Pure state; the running IPCP (`node`) sends
+//! the messages and holds packets back.
 
 use super::ca;
 use super::eid;
@@ -20,6 +20,8 @@ pub struct Entry {
     /// The peer's endpoint id (0 until its FLOW_REPLY arrives).
     pub r_eid: u64,
     pub rx: ca::Rx,
+    /// Sender rate control, from the first packet or FLOW_UPDATE on.
+    pub tx: Option<ca::Tx>,
 }
 
 /// Congestion feedback due: a FLOW_UPDATE with `ece` for the flow the
@@ -57,6 +59,7 @@ impl Flows {
                 r_addr,
                 r_eid,
                 rx: ca::Rx::default(),
+                tx: None,
             },
         );
         eid
@@ -103,6 +106,31 @@ impl Flows {
         let e = self.map.get_mut(&fd)?;
         e.r_eid = s_eid;
         Some(Replied::Up(fd))
+    }
+
+    /// A FLOW_UPDATE for our eid `eid`: the congestion level `ece` the
+    /// receiver sees. False for an eid we did not hand out.
+    pub fn update(&mut self, eid: u64, ece: u16, now_ns: u64) -> bool {
+        let Some(fd) = self.fd_of(eid) else {
+            return false;
+        };
+        let Some(e) = self.map.get_mut(&fd) else {
+            return false;
+        };
+        e.tx.get_or_insert_with(|| ca::Tx::new(now_ns))
+            .on_update(ece);
+        true
+    }
+
+    /// Accounts an SDU of `len` bytes the application sent on `fd` at
+    /// `now_ns`: the flow's entry and how long to hold the SDU back (ns,
+    /// as upstream's sender waits before it writes).
+    pub fn on_send(&mut self, fd: i32, len: usize, now_ns: u64) -> Option<(Entry, u64)> {
+        let e = self.map.get_mut(&fd)?;
+        let wait =
+            e.tx.get_or_insert_with(|| ca::Tx::new(now_ns))
+                .on_send(len, now_ns);
+        Some((*e, wait))
     }
 
     /// A data PDU for our eid `eid` carrying `ecn`: the fd to deliver to,
@@ -174,5 +202,32 @@ mod tests {
         assert_eq!(f.data(eid, 0), Some((64, None)));
         assert_eq!(f.remove(64).map(|e| e.eid), Some(eid));
         assert_eq!(f.data(eid, 0), None);
+    }
+
+    #[test]
+    fn sender_paces_by_the_receivers_updates() {
+        const SLOT: u64 = 1 << 24;
+        let mut f = Flows::default();
+        let eid = f.insert(65, 0xfa48_88cc, 0xfc4d_203d_0000_0042, 7);
+        assert_eq!(f.on_send(99, 100, 0), None, "no such flow");
+        assert!(!f.update(eid ^ 1, 3, 0), "not our eid");
+        // slow start: the first slot takes 64 KiB; the packet that goes
+        // over waits for the next slot
+        let t0 = 5 * SLOT;
+        let mut sent = 0;
+        let wait = loop {
+            let (e, wait) = f.on_send(65, 1000, t0).unwrap();
+            assert_eq!(e.r_eid, 0xfc4d_203d_0000_0042);
+            if wait > 0 {
+                break wait;
+            }
+            sent += 1000;
+        };
+        assert_eq!(sent, 65_000);
+        assert_eq!(wait, SLOT);
+        // a congestion report reaches the flow's rate control (ca.rs
+        // tests what it does there)
+        assert!(f.update(eid, 0xff, t0));
+        assert_eq!(f.get(65).unwrap().tx.unwrap().ece(), 0xff);
     }
 }

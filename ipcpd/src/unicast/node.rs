@@ -3,6 +3,7 @@
 //! directory and routing, and the threads that move PDUs between them
 //! (spec §5.9-§5.11).
 
+use super::ca;
 use super::dht::{Dht, OsRandom};
 use super::dir::{self, Dir};
 use super::dt::{self, Action, Kind, N1s, N1};
@@ -22,6 +23,7 @@ use ouroboros::errno::Error;
 use ouroboros::ipcp::UniConfig;
 use ouroboros::qos::QosSpec;
 use ouroboros::ssm::FLOW_PKT;
+use ouroboros::time::MonoTime;
 use ouroboros::{log_err, log_info, log_warn};
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, RwLock, RwLockReadGuard};
@@ -48,6 +50,8 @@ pub struct Node {
     pub layout: Layout,
     pub max_ttl: u8,
     pub hash_len: usize,
+    /// How PDUs we send or forward mark congestion.
+    ca: ca::Policy,
     n1s: RwLock<N1s>,
     n1_set: FSet,
     pff: Mutex<Pff>,
@@ -90,6 +94,7 @@ impl Node {
             layout,
             max_ttl: u8::try_from(uc.dt.max_ttl).unwrap_or(u8::MAX),
             hash_len,
+            ca: ca::Policy::from_u32(uc.cong_avoid).unwrap_or(ca::Policy::MbEcn),
             n1s: RwLock::new(N1s::default()),
             n1_set: FSet::create().ok_or("no flow set")?,
             pff: Mutex::new(Pff::new(Policy::for_algo(routing.algo))),
@@ -134,12 +139,24 @@ impl Node {
     pub fn send(&self, dst: u64, eid: u64, sdu: &[u8]) -> Result<(), SendError> {
         let fd = self.pff().nhop(dst).ok_or(SendError::NoRoute)?;
         let n = self.n1s().get(fd).ok_or(SendError::NoRoute)?;
-        let pdu = dt::originate(self.layout, self.max_ttl, dst, 0, eid, sdu);
+        let mut pdu = dt::originate(self.layout, self.max_ttl, dst, 0, eid, sdu);
+        self.mark(fd, &mut pdu);
         n.conn
             .flow
             .write(&pdu)
             .map(|_| ())
             .map_err(SendError::Write)
+    }
+
+    /// Adds our congestion mark to `pdu`, about to be written to the N-1
+    /// flow `fd`: upstream marks by the packets waiting in that flow's
+    /// transmit ring.
+    fn mark(&self, fd: i32, pdu: &mut [u8]) {
+        let mut queued = 0;
+        if fccntl(fd, Cmd::TxQueueLen(&mut queued)).is_err() {
+            return;
+        }
+        dt::mark(self.ca, self.layout, pdu, queued);
     }
 
     // ---- N-1 flows -------------------------------------------------
@@ -239,6 +256,7 @@ impl Node {
             Action::Drop => {}
             Action::Forward(fd) => {
                 if let Some(n) = self.n1s().get(fd) {
+                    self.mark(fd, pdu);
                     let _ = n.conn.flow.write(pdu);
                 }
             }
@@ -301,11 +319,15 @@ impl Node {
 
     fn drain_np1(&self, fd: i32, sdu: &mut Vec<u8>) {
         while np1::np1_flow_read(fd, sdu).is_ok() {
-            let Some(e) = self.flows().get(fd) else {
+            let now = MonoTime::now().0;
+            let Some((e, wait)) = self.flows().on_send(fd, sdu.len(), now) else {
                 continue;
             };
             if e.r_eid == 0 {
                 continue;
+            }
+            if wait > 0 {
+                std::thread::sleep(ca::wait_time(wait));
             }
             let _ = self.send(e.r_addr, e.r_eid, sdu);
         }
@@ -365,8 +387,11 @@ impl Node {
                     log_err!(PREFIX, "Failed to reply to flow allocation.");
                 }
             }
-            // the sender's rate control is local; C senders slow down
-            FaMsg::Update { .. } => {}
+            FaMsg::Update { r_eid, ece } => {
+                if !self.flows().update(r_eid, ece, MonoTime::now().0) {
+                    log_err!(PREFIX, "Flow update for unknown EID {}.", r_eid);
+                }
+            }
         }
     }
 
