@@ -211,11 +211,13 @@ pub fn next_packet(
     blocking: bool,
     deadline: Option<MonoTime>,
 ) -> Result<usize> {
+    // the block is ours before it leaves the ring (see Pool::claim)
+    let claim = |off| p.pool.claim(off);
     loop {
         let r = if blocking {
-            end.rx.read_b(deadline)
+            end.rx.read_b_claimed(deadline, &claim)
         } else {
-            end.rx.read()
+            end.rx.read_claimed(&claim)
         };
         let off = match r {
             Ok(off) => off,
@@ -225,7 +227,6 @@ pub fn next_packet(
             Err(e) => return Err(e),
         };
         end.touch_rcv(MonoTime::now());
-        p.pool.claim(off);
         let ok = p.pool.get(off).is_some_and(|b| accept_packet(end, &b));
         if ok {
             return Ok(off);

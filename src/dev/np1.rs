@@ -283,11 +283,10 @@ pub fn reannounce(fd: i32, mark: &mut RingMark) {
 pub fn np1_flow_read(fd: i32, buf: &mut Vec<u8>) -> Result<()> {
     let p = get()?;
     let end = end_of(p, fd)?;
-    let off = end.rx.read()?;
-    end.touch_rcv(MonoTime::now());
     let pool = end.app_pool();
     let pool: &Pool = pool.as_deref().unwrap_or(&p.pool);
-    pool.claim(off);
+    let off = end.rx.read_claimed(&|off| pool.claim(off))?;
+    end.touch_rcv(MonoTime::now());
     let Some(b) = pool.get(off) else {
         return Err(Error::Again);
     };

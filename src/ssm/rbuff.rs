@@ -218,10 +218,15 @@ impl Rbuff {
     }
 
     /// Takes the entry at the tail (lock held, ring not empty); the tail
-    /// counts modulo the ring size, as the head in `push`.
-    fn pop(&self) -> Result<usize> {
+    /// counts modulo the ring size, as the head in `push`. `claim` sees a
+    /// valid entry while it is still queued: a reader that dies at any
+    /// point leaves the block either in the ring or claimed.
+    fn pop(&self, claim: &dyn Fn(usize)) -> Result<usize> {
         let t = self.tail().load(Relaxed);
         let v = self.slot(t).load(Relaxed);
+        if let Ok(off) = usize::try_from(v) {
+            claim(off);
+        }
         self.tail().store(t.wrapping_add(1) & MASK, Release);
         self.del().broadcast();
         usize::try_from(v).map_err(|_| Error::Inval)
@@ -267,6 +272,12 @@ impl Rbuff {
     /// Takes the oldest entry: on an empty ring `FlowDown`, `FlowPeer` or
     /// `Again` per the ACL.
     pub fn read(&self) -> Result<usize> {
+        self.read_claimed(&|_| {})
+    }
+
+    /// [`Rbuff::read`], calling `claim` with the entry before it leaves
+    /// the ring (under the ring's lock).
+    pub fn read_claimed(&self, claim: &dyn Fn(usize)) -> Result<usize> {
         if self.is_empty() {
             return Err(self.empty_error());
         }
@@ -276,7 +287,7 @@ impl Rbuff {
         if self.is_empty() {
             return Err(self.empty_error());
         }
-        self.pop()
+        self.pop(claim)
     }
 
     /// Takes the oldest entry, waiting until `deadline` (`None`: forever)
@@ -289,6 +300,15 @@ impl Rbuff {
     /// reads again). A ring already down when the read starts is reported
     /// at once, as by upstream.
     pub fn read_b(&self, deadline: Option<MonoTime>) -> Result<usize> {
+        self.read_b_claimed(deadline, &|_| {})
+    }
+
+    /// [`Rbuff::read_b`], calling `claim` as [`Rbuff::read_claimed`].
+    pub fn read_b_claimed(
+        &self,
+        deadline: Option<MonoTime>,
+        claim: &dyn Fn(usize),
+    ) -> Result<usize> {
         if self.is_empty() && self.acl() & ACL_FLOWDOWN != 0 {
             return Err(Error::FlowDown);
         }
@@ -296,7 +316,7 @@ impl Rbuff {
         let mut waited = false;
         loop {
             if !self.is_empty() {
-                return self.pop();
+                return self.pop(claim);
             }
             match self.empty_error() {
                 Error::Again => {}
@@ -307,7 +327,7 @@ impl Rbuff {
             if let Err(e) = self.wait(&mut g, self.add(), deadline) {
                 // An entry that arrived with the timeout is still taken.
                 return if e == Error::TimedOut && !self.is_empty() {
-                    self.pop()
+                    self.pop(claim)
                 } else {
                     Err(e)
                 };

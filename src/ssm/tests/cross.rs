@@ -183,11 +183,14 @@ ns_test! {
             let (Ok(pool), Ok(rb)) = (Pool::open(1000), Rbuff::open(1, FLOW)) else {
                 return 2;
             };
-            let (Ok(claimed), Ok(_held), Ok(shared)) = (rb.read(), rb.read(), rb.read()) else {
+            let claim = |off| pool.claim(off);
+            let (Ok(_claimed), Ok(_held), Ok(shared)) = (
+                rb.read_claimed(&claim),
+                rb.read(),
+                rb.read_b_claimed(None, &claim),
+            ) else {
                 return 3;
             };
-            pool.claim(claimed);
-            pool.claim(shared);
             if pool.remove(shared).is_err() {
                 return 4;
             }
