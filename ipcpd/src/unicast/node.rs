@@ -22,7 +22,7 @@ use ouroboros::dev::np1;
 use ouroboros::errno::Error;
 use ouroboros::ipcp::UniConfig;
 use ouroboros::qos::QosSpec;
-use ouroboros::ssm::FLOW_PKT;
+use ouroboros::ssm::{FLOW_DEALLOC, FLOW_DOWN, FLOW_PKT, FLOW_UP};
 use ouroboros::time::MonoTime;
 use ouroboros::{log_err, log_info, log_warn};
 use std::collections::VecDeque;
@@ -141,11 +141,20 @@ impl Node {
         let n = self.n1s().get(fd).ok_or(SendError::NoRoute)?;
         let mut pdu = dt::originate(self.layout, self.max_ttl, dst, 0, eid, sdu);
         self.mark(fd, &mut pdu);
-        n.conn
-            .flow
-            .write(&pdu)
-            .map(|_| ())
-            .map_err(SendError::Write)
+        self.write_n1(&n, &pdu).map_err(SendError::Write)
+    }
+
+    /// Writes a PDU to an N-1 flow; one found down is marked so.
+    fn write_n1(&self, n: &N1, pdu: &[u8]) -> Result<(), Error> {
+        match n.conn.flow.write(pdu) {
+            Ok(_) => Ok(()),
+            Err(e) => {
+                if e == Error::FlowDown && n.kind == Kind::Dt {
+                    let _ = self.pff().flow_state_change(n.fd(), false);
+                }
+                Err(e)
+            }
+        }
     }
 
     /// Adds our congestion mark to `pdu`, about to be written to the N-1
@@ -201,13 +210,49 @@ impl Node {
             let fd = n1s.connected_to(kind, dst)?;
             n1s.remove(fd)?
         };
+        Some(self.drop_n1(n))
+    }
+
+    /// The N-1 flow `fd` was deallocated under us: its connection goes,
+    /// with its adjacency (upstream's CONN_DEL).
+    fn n1_gone(&self, fd: i32) {
+        let removed = self
+            .n1s
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(fd);
+        let Some(n) = removed else { return };
+        log_info!(
+            PREFIX,
+            "Removed {:?} connection to {} on flow {}.",
+            n.kind,
+            super::addr::Display(n.addr()),
+            fd
+        );
+        // the recalculation drops its routes (and its down mark)
+        self.drop_n1(n);
+    }
+
+    /// Tears down a connection taken out of the table.
+    fn drop_n1(&self, n: Arc<N1>) -> i32 {
         self.n1_set.del(n.fd());
-        if kind == Kind::Dt {
+        if n.kind == Kind::Dt {
             routing::dt_removed(self, n.addr());
         }
         match Arc::try_unwrap(n) {
-            Ok(n) => Some(connmgr::dealloc(n.conn)),
-            Err(_) => Some(0),
+            Ok(n) => connmgr::dealloc(n.conn),
+            Err(_) => 0,
+        }
+    }
+
+    /// A DT flow's event says it went down or came back: the forwarding
+    /// table steers around it.
+    fn n1_state(&self, fd: i32, up: bool) {
+        if !self.n1s().get(fd).is_some_and(|n| n.kind == Kind::Dt) {
+            return;
+        }
+        if self.pff().flow_state_change(fd, up).is_ok() {
+            log_info!(PREFIX, "Flow {} is {}.", fd, if up { "up" } else { "down" });
         }
     }
 
@@ -218,8 +263,12 @@ impl Node {
         loop {
             if self.n1_set.wait(&mut fq, Some(SWEEP)).is_ok() {
                 while let Ok(fd) = fq.next_fd() {
-                    if fq.event_type() == Ok(FLOW_PKT) {
-                        self.drain_n1(fd, &mut buf);
+                    match fq.event_type() {
+                        Ok(FLOW_PKT) => self.drain_n1(fd, &mut buf),
+                        Ok(FLOW_DOWN) => self.n1_state(fd, false),
+                        Ok(FLOW_UP) => self.n1_state(fd, true),
+                        Ok(FLOW_DEALLOC) => self.n1_gone(fd),
+                        _ => {}
                     }
                 }
             }
@@ -257,7 +306,7 @@ impl Node {
             Action::Forward(fd) => {
                 if let Some(n) = self.n1s().get(fd) {
                     self.mark(fd, pdu);
-                    let _ = n.conn.flow.write(pdu);
+                    let _ = self.write_n1(&n, pdu);
                 }
             }
             Action::Flow { eid, ecn, head } => self.deliver(eid, ecn, &pdu[head..]),

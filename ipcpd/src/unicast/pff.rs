@@ -166,6 +166,9 @@ impl Pff {
         if up {
             let p = self.down.iter().position(|&d| d == fd);
             self.down.remove(p.ok_or(PffError::NotDown(fd))?);
+        } else if self.down.contains(&fd) {
+            // every failed write reports it again (upstream lists it again)
+            return Ok(());
         } else {
             self.down.push(fd);
         }
@@ -241,6 +244,14 @@ mod tests {
         assert_eq!(p.flow_state_change(65, true), Err(PffError::NotDown(65)));
         p.flow_state_change(66, true).unwrap();
         assert_eq!(p.nhop(8), Some(66));
+        // a flow reported down again (each failed write does) comes back
+        // with one report
+        p.flow_state_change(66, false).unwrap();
+        p.flow_state_change(66, false).unwrap();
+        assert_eq!(p.nhop(8), Some(67));
+        p.flow_state_change(66, true).unwrap();
+        assert_eq!(p.nhop(8), Some(66));
+        assert_eq!(p.flow_state_change(66, true), Err(PffError::NotDown(66)));
     }
 
     #[test]
