@@ -80,6 +80,25 @@ impl QosSpec {
         timeout: 0,
     };
 
+    /// The QoS cube a flow with this spec travels in (upstream's
+    /// `qos_spec_to_cube`): 2 (voice) if it asks no more than the voice
+    /// cube gives, else 1 (video) likewise, else 0 (best effort).
+    pub fn cube(&self) -> u8 {
+        let within = |c: &QosSpec| {
+            self.delay <= c.delay
+                && self.bandwidth <= c.bandwidth
+                && self.availability >= c.availability
+                && self.max_gap <= c.max_gap
+        };
+        if within(&QosSpec::VOICE) {
+            2
+        } else if within(&QosSpec::VIDEO) {
+            1
+        } else {
+            0
+        }
+    }
+
     /// The cube names the tools accept: raw, best, video, voice, data.
     pub fn by_name(name: &str) -> Option<QosSpec> {
         Some(match name {
@@ -96,5 +115,39 @@ impl QosSpec {
 impl Default for QosSpec {
     fn default() -> Self {
         QosSpec::RAW
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::QosSpec;
+
+    #[test]
+    fn cubes() {
+        assert_eq!(QosSpec::VOICE.cube(), 2);
+        assert_eq!(QosSpec::VIDEO.cube(), 1);
+        for q in [
+            QosSpec::RAW,
+            QosSpec::BEST_EFFORT,
+            QosSpec::DATA,
+            QosSpec::NP1,
+        ] {
+            assert_eq!(q.cube(), 0, "{q:?}");
+        }
+        // within voice's bounds, even if stricter
+        let strict = QosSpec {
+            delay: 10,
+            bandwidth: 10,
+            availability: 9,
+            max_gap: 1,
+            ..QosSpec::RAW
+        };
+        assert_eq!(strict.cube(), 2);
+        // more bandwidth than voice gives: video
+        let wide = QosSpec {
+            bandwidth: 1 << 40,
+            ..QosSpec::VOICE
+        };
+        assert_eq!(wide.cube(), 1);
     }
 }

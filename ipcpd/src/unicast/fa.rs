@@ -20,6 +20,8 @@ pub struct Entry {
     /// The peer's endpoint id (0 until its FLOW_REPLY arrives).
     pub r_eid: u64,
     pub rx: ca::Rx,
+    /// The QoS cube its data PDUs carry.
+    pub qc: u8,
     /// Sender rate control, from the first packet or FLOW_UPDATE on.
     pub tx: Option<ca::Tx>,
 }
@@ -48,9 +50,10 @@ pub struct Flows {
 }
 
 impl Flows {
-    /// Records flow `fd` to the peer at `r_addr` (with its eid, or 0 when
-    /// not known yet); `rnd` makes our eid. Returns our eid.
-    pub fn insert(&mut self, fd: i32, r_addr: u64, r_eid: u64, rnd: u32) -> u64 {
+    /// Records flow `fd` in QoS cube `qc` to the peer at `r_addr` (with
+    /// its eid, or 0 when not known yet); `rnd` makes our eid. Returns our
+    /// eid.
+    pub fn insert(&mut self, fd: i32, r_addr: u64, r_eid: u64, qc: u8, rnd: u32) -> u64 {
         let eid = eid::flow_eid(rnd, fd as u32);
         self.map.insert(
             fd,
@@ -59,6 +62,7 @@ impl Flows {
                 r_addr,
                 r_eid,
                 rx: ca::Rx::default(),
+                qc,
                 tx: None,
             },
         );
@@ -154,7 +158,7 @@ mod tests {
     #[test]
     fn requester_side() {
         let mut f = Flows::default();
-        let eid = f.insert(66, 0xd8f7_9456, 0, 0xfc4d_203d);
+        let eid = f.insert(66, 0xd8f7_9456, 0, 0, 0xfc4d_203d);
         assert_eq!(eid, 0xfc4d_203d_0000_0042);
         assert_eq!(f.get(66).unwrap().r_eid, 0);
         // a reply to a stale eid (other random half) or unknown fd: nothing
@@ -176,7 +180,7 @@ mod tests {
     #[test]
     fn refused_reply_forgets_the_flow() {
         let mut f = Flows::default();
-        let eid = f.insert(70, 9, 0, 1);
+        let eid = f.insert(70, 9, 0, 0, 1);
         assert_eq!(f.reply(eid, 0, -1), Some(Replied::Refused(70)));
         assert!(f.is_empty());
         assert_eq!(f.data(eid, 0), None);
@@ -193,7 +197,7 @@ mod tests {
     #[test]
     fn acceptor_side_and_congestion_feedback() {
         let mut f = Flows::default();
-        let eid = f.insert(64, 0xfa48_88cc, 0xfc4d_203d_0000_0042, 7);
+        let eid = f.insert(64, 0xfa48_88cc, 0xfc4d_203d_0000_0042, 0, 7);
         assert_eq!(f.len(), 1);
         // a marked packet starts an episode: report to the sender's eid
         assert_eq!(f.data(eid, 3), Some((64, Some(fb(3)))));
@@ -208,7 +212,7 @@ mod tests {
     fn sender_paces_by_the_receivers_updates() {
         const SLOT: u64 = 1 << 24;
         let mut f = Flows::default();
-        let eid = f.insert(65, 0xfa48_88cc, 0xfc4d_203d_0000_0042, 7);
+        let eid = f.insert(65, 0xfa48_88cc, 0xfc4d_203d_0000_0042, 2, 7);
         assert_eq!(f.on_send(99, 100, 0), None, "no such flow");
         assert!(!f.update(eid ^ 1, 3, 0), "not our eid");
         // slow start: the first slot takes 64 KiB; the packet that goes
@@ -217,7 +221,7 @@ mod tests {
         let mut sent = 0;
         let wait = loop {
             let (e, wait) = f.on_send(65, 1000, t0).unwrap();
-            assert_eq!(e.r_eid, 0xfc4d_203d_0000_0042);
+            assert_eq!((e.r_eid, e.qc), (0xfc4d_203d_0000_0042, 2));
             if wait > 0 {
                 break wait;
             }

@@ -135,11 +135,17 @@ impl Node {
         self.flows.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Sends `sdu` to `eid` at the node `dst` (qos cube 0).
+    /// Sends `sdu` to `eid` at the node `dst` in the best-effort cube
+    /// (the components' messages).
     pub fn send(&self, dst: u64, eid: u64, sdu: &[u8]) -> Result<(), SendError> {
+        self.send_in(dst, 0, eid, sdu)
+    }
+
+    /// Sends `sdu` to `eid` at the node `dst` in QoS cube `qc`.
+    fn send_in(&self, dst: u64, qc: u8, eid: u64, sdu: &[u8]) -> Result<(), SendError> {
         let fd = self.pff().nhop(dst).ok_or(SendError::NoRoute)?;
         let n = self.n1s().get(fd).ok_or(SendError::NoRoute)?;
-        let mut pdu = dt::originate(self.layout, self.max_ttl, dst, 0, eid, sdu);
+        let mut pdu = dt::originate(self.layout, self.max_ttl, dst, qc, eid, sdu);
         self.mark(fd, &mut pdu);
         self.write_n1(&n, &pdu).map_err(SendError::Write)
     }
@@ -378,7 +384,7 @@ impl Node {
             if wait > 0 {
                 std::thread::sleep(ca::wait_time(wait));
             }
-            let _ = self.send(e.r_addr, e.r_eid, sdu);
+            let _ = self.send_in(e.r_addr, e.qc, e.r_eid, sdu);
         }
     }
 
@@ -449,7 +455,8 @@ impl Node {
             return;
         };
         let fd = ipcp.wait_flow_req_arr_then(hash, qos, fa::MPL, data, |fd| {
-            self.flows().insert(fd, s_addr, s_eid, random_u32());
+            self.flows()
+                .insert(fd, s_addr, s_eid, qos.cube(), random_u32());
         });
         if fd < 0 {
             // nothing goes back: the requester's IRMd times out
@@ -464,7 +471,7 @@ impl Node {
             log_err!(PREFIX, "Failed to resolve destination.");
             return -1;
         };
-        let s_eid = self.flows().insert(fd, dst, 0, random_u32());
+        let s_eid = self.flows().insert(fd, dst, 0, qs.cube(), random_u32());
         let _ = self.np1_set.add(fd);
         let req = FaMsg::Req {
             s_addr: self.addr,
