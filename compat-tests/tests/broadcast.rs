@@ -84,7 +84,9 @@ fn two_members(sides: (Side, Side), net: u8) -> Option<(Host, Host)> {
     b.irm(&format!(
         "ipcp bootstrap type udp4 name ub layer udp.net ip {b_ip}"
     ));
+    a.create_ahead("broadcast", "bcA");
     a.irm("ipcp bootstrap type broadcast name bcA layer bc.net autobind");
+    b.create_ahead("broadcast", "bcB");
     a.irm("name register bcA layer udp.net");
     a.irm("name register bc.net layer udp.net");
     b.irm("name create bc.net");

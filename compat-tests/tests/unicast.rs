@@ -23,7 +23,9 @@ fn two_members(sides: (Side, Side), net: u8, names: &[&str]) -> Option<(Host, Ho
     b.irm(&format!(
         "ipcp bootstrap type udp4 name udpB layer udp.net ip {b_ip}"
     ));
+    a.create_ahead("unicast", "uniA");
     a.irm("ipcp bootstrap type unicast name uniA layer uni.net autobind");
+    b.create_ahead("unicast", "uniB");
     a.irm("name register uniA layer udp.net");
     a.irm("name register uni.net layer udp.net");
     b.irm("name create uni.net");
