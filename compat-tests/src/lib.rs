@@ -12,8 +12,10 @@
 //! Programs named without a '/' are taken from the build directory
 //! (`target/<profile>`). Everything started is killed when `System` drops.
 
+mod app;
 mod hosts;
 mod net;
+pub use app::App;
 pub use hosts::{
     echo_between, linked, oping_between, oping_expect, oping_to, serve_names, Host, Side,
 };

@@ -5,9 +5,9 @@
 //! either end.
 
 use harness::{
-    echo_between, linked, oping_between, serve_names, upstream_prefix, Host, Side, System,
+    bin, echo_between, linked, oping_between, serve_names, upstream_prefix, App, Host, Side, System,
 };
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// veth MTU 1500: the largest SDUs of the two shims.
 const DIX_MAX_SDU: usize = 1496;
@@ -81,6 +81,47 @@ fn eth_llc_flows_between_two_systems() {
 
 /// Sends `frames` out of interface `dev` of the network namespace of
 /// host process `pid`, from a raw packet socket.
+/// The link monitor: while the client's interface is down its flow is
+/// down (the shim marks every flow down, as upstream's does: a read finds
+/// -EFLOWDOWN; writes still report the bytes sent, as upstream's do), and
+/// once the interface is back up the same flow carries packets again.
+#[test]
+fn flows_follow_the_link_state() {
+    const EFLOWDOWN: i64 = -1005;
+    let limit = Duration::from_secs(20);
+    let (a, b) = pair((Side::Ours, Side::Ours), "eth-dix", "10.97.4", &["flt"]).unwrap();
+    let app = bin("o7s-fault-app");
+    a.irm(&format!("bind program {} name flt", app.display()));
+    let mut server = App::start(&a.sys, &[], &["server"]);
+    server.expect("server", limit, &a.sys);
+    let mut c = App::start(&b.sys, &[], &[]);
+    c.ok("alloc flt", &b.sys);
+    c.ok("echo", &b.sys);
+    // polls `cmd` on the client until its result is `want`
+    let until = |c: &mut App, cmd: &str, want: i64| {
+        let end = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (r, _) = c.call(cmd, limit, &b.sys);
+            if r == want {
+                return;
+            }
+            assert!(
+                Instant::now() < end,
+                "`{cmd}` still gives {r}, not {want}\n{}",
+                b.sys.log()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    b.sys.run_ok(&["ip", "link", "set", "dev", &b.dev, "down"]);
+    until(&mut c, "read 200", EFLOWDOWN);
+    b.sys.run_ok(&["ip", "link", "set", "dev", &b.dev, "up"]);
+    until(&mut c, "echo", 0);
+    c.ok("dealloc", &b.sys);
+    c.send("exit");
+    assert!(c.wait_exit(limit).success());
+}
+
 fn send_frames(pid: i32, dev: String, frames: Vec<Vec<u8>>) {
     std::thread::spawn(move || {
         let ns = std::fs::File::open(format!("/proc/{pid}/ns/net")).expect("netns");

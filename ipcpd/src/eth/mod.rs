@@ -4,13 +4,12 @@
 //! names) and flow requests and replies; data frames carry the
 //! receiver's fd (DIX) or a SAP pair (LLC).
 //!
-//! Upstream also runs a netlink thread that marks every flow down while
-//! the interface is down; this port has no such monitor (flows on a link
-//! that went down simply see no traffic until it comes back, and the
-//! library's keepalive timeout applies as on any silent flow).
+//! As upstream's, a netlink thread marks every flow down while the
+//! interface is down (`link`).
 
 pub mod frame;
 mod io;
+pub mod link;
 pub mod mgmt;
 mod raw;
 pub mod table;
@@ -22,6 +21,8 @@ use crate::server::h32;
 use crate::shim_dir::ShimDir;
 use frame::{Framing, Mac, BROADCAST};
 use mgmt::Msg;
+use ouroboros::c_api::fccntl::FLOWFDOWN;
+use ouroboros::dev::fccntl::{fccntl, Cmd};
 use ouroboros::dev::fqueue::FSet;
 use ouroboros::dev::np1;
 use ouroboros::ipcp::{IpcpConfig, IpcpType, TypeConfig};
@@ -74,6 +75,8 @@ struct Net {
     framing: Framing,
     sock: raw::RawSock,
     mac: Mac,
+    /// The interface's index (for the link monitor).
+    ifindex: i32,
     /// The layer MTU: the largest shim payload is `mtu - overhead`.
     mtu: usize,
     hash_len: usize,
@@ -92,6 +95,41 @@ pub struct Eth {
     kind: Kind,
     names: Arc<ShimDir<Mac>>,
     net: OnceLock<Arc<Net>>,
+}
+
+impl Net {
+    /// The link monitor thread (upstream's `eth_ipcp_if_monitor`).
+    fn monitor_link(&self) {
+        let r = link::run(self.ifindex, |up| self.change_flows_state(up));
+        if let Err(e) = r {
+            log_err!(self.prefix, "Failed to open socket: {}.", e);
+        }
+    }
+
+    /// Marks every flow with a peer (DIX) or a SAP (LLC) up or down.
+    fn change_flows_state(&self, up: bool) {
+        let flows = self.flows.lock().unwrap_or_else(|e| e.into_inner());
+        for fd in flows.fds() {
+            let Some(ef) = flows.get(fd) else { continue };
+            let live = match self.kind {
+                Kind::Dix => ef.r_ep.is_some(),
+                Kind::Llc => ef.sap.is_some(),
+            };
+            if !live {
+                continue;
+            }
+            let mut flags = 0;
+            if fccntl(fd, Cmd::GetFlags(Some(&mut flags))).is_err() {
+                continue;
+            }
+            let flags = if up {
+                flags & !FLOWFDOWN
+            } else {
+                flags | FLOWFDOWN
+            };
+            let _ = fccntl(fd, Cmd::SetFlags(flags));
+        }
+    }
 }
 
 /// The layer MTU of `dev` given its interface MTU.
@@ -119,7 +157,8 @@ impl Eth {
 
     /// The framing, socket and addresses of a configuration; Err(()) after
     /// logging why not.
-    fn open(&self, conf: &IpcpConfig) -> Result<(Framing, raw::RawSock, Mac, usize), ()> {
+    #[allow(clippy::type_complexity)]
+    fn open(&self, conf: &IpcpConfig) -> Result<(Framing, raw::RawSock, Mac, usize, i32), ()> {
         let p = self.kind.prefix();
         let TypeConfig::Eth(e) = &conf.config else {
             log_err!(p, "Failed to bootstrap: no Ethernet configuration.");
@@ -167,7 +206,7 @@ impl Eth {
         match raw::RawSock::open(idx, protocol) {
             Ok(s) => {
                 log_info!(p, "Using raw socket device.");
-                Ok((framing, s, mac, mtu))
+                Ok((framing, s, mac, mtu, idx as i32))
             }
             Err(err) => {
                 log_err!(p, "Failed to create socket: {}.", err);
@@ -184,7 +223,7 @@ impl IpcpOps for Eth {
         let Some(algo) = conf.layer.hash_algo() else {
             return Some(-1);
         };
-        let Ok((framing, sock, mac, mtu)) = self.open(conf) else {
+        let Ok((framing, sock, mac, mtu, ifindex)) = self.open(conf) else {
             return Some(-1);
         };
         let Some(set) = FSet::create() else {
@@ -197,6 +236,7 @@ impl IpcpOps for Eth {
             framing,
             sock,
             mac,
+            ifindex,
             mtu,
             hash_len: algo.digest_len(),
             names: self.names.clone(),
@@ -207,7 +247,11 @@ impl IpcpOps for Eth {
             answers: Mutex::new(()),
             answer_cond: Condvar::new(),
         });
-        let (n1, n2, n3) = (net.clone(), net.clone(), net.clone());
+        let (n1, n2, n3, n4) = (net.clone(), net.clone(), net.clone(), net.clone());
+        if !spawn("eth-link", move || n4.monitor_link()) {
+            log_err!(p, "Failed to create monitor thread.");
+            return Some(-1);
+        }
         if !spawn("eth-mgmt", move || io::mgmt_handler(&n1)) {
             log_err!(p, "Failed to create mgmt handler thread.");
             return Some(-1);

@@ -147,20 +147,11 @@ impl Node {
         let n = self.n1s().get(fd).ok_or(SendError::NoRoute)?;
         let mut pdu = dt::originate(self.layout, self.max_ttl, dst, qc, eid, sdu);
         self.mark(fd, &mut pdu);
-        self.write_n1(&n, &pdu).map_err(SendError::Write)
-    }
-
-    /// Writes a PDU to an N-1 flow; one found down is marked so.
-    fn write_n1(&self, n: &N1, pdu: &[u8]) -> Result<(), Error> {
-        match n.conn.flow.write(pdu) {
-            Ok(_) => Ok(()),
-            Err(e) => {
-                if e == Error::FlowDown && n.kind == Kind::Dt {
-                    let _ = self.pff().flow_state_change(n.fd(), false);
-                }
-                Err(e)
-            }
-        }
+        n.conn
+            .flow
+            .write(&pdu)
+            .map(|_| ())
+            .map_err(SendError::Write)
     }
 
     /// Adds our congestion mark to `pdu`, about to be written to the N-1
@@ -312,7 +303,7 @@ impl Node {
             Action::Forward(fd) => {
                 if let Some(n) = self.n1s().get(fd) {
                     self.mark(fd, pdu);
-                    let _ = self.write_n1(&n, pdu);
+                    let _ = n.conn.flow.write(pdu);
                 }
             }
             Action::Flow { eid, ecn, head } => self.deliver(eid, ecn, &pdu[head..]),
