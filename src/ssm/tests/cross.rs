@@ -93,6 +93,31 @@ ns_test! {
     }
 }
 
+/// Forks a child that runs `prepare` (an exit status if it fails, else
+/// what it holds: kept mapped until the kill, the kernel must find the
+/// robust mutexes it locked), waits until it is ready, kills it with
+/// SIGKILL and reaps it; returns its pid.
+fn killed_when_ready<T>(prepare: impl FnOnce() -> Result<T, i32>) -> i32 {
+    let (ready_rx, ready_tx) = nix::unistd::pipe().expect("pipe");
+    let (mut ready_rx, ready_tx) = (std::fs::File::from(ready_rx), std::fs::File::from(ready_tx));
+    let child = testns::fork(move || {
+        let mut ready_tx = ready_tx;
+        let _held = match prepare() {
+            Ok(h) => h,
+            Err(code) => return code,
+        };
+        let _ = ready_tx.write_all(b"!");
+        loop {
+            std::thread::sleep(std::time::Duration::from_secs(1));
+        }
+    });
+    let mut byte = [0u8];
+    ready_rx.read_exact(&mut byte).expect("child ready");
+    kill(Pid::from_raw(child), Signal::SIGKILL).expect("kill");
+    assert_eq!(testns::wait(child), 128 + Signal::SIGKILL as i32);
+    child
+}
+
 ns_test! {
     fn recovery_after_kill_9() {
         let pool = Pool::create(1000, 1000).expect("pool");
@@ -100,36 +125,26 @@ ns_test! {
         let rb = Rbuff::create(1, FLOW).expect("rbuff");
         let probe = Rbuff::create(1, FLOW + 1).expect("rbuff");
         let set = FlowSet::create(1).expect("set");
-        let (ready_rx, ready_tx) = nix::unistd::pipe().expect("pipe");
-        let (mut ready_rx, ready_tx) = (std::fs::File::from(ready_rx), std::fs::File::from(ready_tx));
-        let child = testns::fork(move || {
-            let mut ready_tx = ready_tx;
+        let child = killed_when_ready(|| {
             let (Ok(pool), Ok(rb), Ok(probe), Ok(set)) = (
                 Pool::open(1000),
                 Rbuff::open(1, FLOW),
                 Rbuff::open(1, FLOW + 1),
                 FlowSet::open(1),
             ) else {
-                return 2;
+                return Err(2);
             };
             for len in [10, 500, 1000, 3000, 100_000] {
                 if pool.alloc(len).is_err() {
-                    return 3;
+                    return Err(3);
                 }
             }
             pool.lock_shard_forever(1, 0);
             rb.lock_forever();
             probe.lock_forever();
             set.lock_forever();
-            let _ = ready_tx.write_all(b"!");
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(1));
-            }
+            Ok((pool, rb, probe, set))
         });
-        let mut byte = [0u8];
-        ready_rx.read_exact(&mut byte).expect("child ready");
-        kill(Pid::from_raw(child), Signal::SIGKILL).expect("kill");
-        assert_eq!(testns::wait(child), 128 + Signal::SIGKILL as i32);
 
         assert_eq!(probe.probe_lock(), Ok(true), "EOWNERDEAD seen and repaired");
         assert_eq!(probe.probe_lock(), Ok(false));
@@ -176,12 +191,9 @@ ns_test! {
                 shared = b.off();
             }
         }
-        let (ready_rx, ready_tx) = nix::unistd::pipe().expect("pipe");
-        let (mut ready_rx, ready_tx) = (std::fs::File::from(ready_rx), std::fs::File::from(ready_tx));
-        let child = testns::fork(move || {
-            let mut ready_tx = ready_tx;
+        let child = killed_when_ready(|| {
             let (Ok(pool), Ok(rb)) = (Pool::open(1000), Rbuff::open(1, FLOW)) else {
-                return 2;
+                return Err(2);
             };
             let claim = |off| pool.claim(off);
             let (Ok(_claimed), Ok(_held), Ok(shared)) = (
@@ -189,20 +201,13 @@ ns_test! {
                 rb.read(),
                 rb.read_b_claimed(None, &claim),
             ) else {
-                return 3;
+                return Err(3);
             };
             if pool.remove(shared).is_err() {
-                return 4;
+                return Err(4);
             }
-            let _ = ready_tx.write_all(b"!");
-            loop {
-                std::thread::sleep(std::time::Duration::from_secs(1));
-            }
+            Ok((pool, rb))
         });
-        let mut byte = [0u8];
-        ready_rx.read_exact(&mut byte).expect("child ready");
-        kill(Pid::from_raw(child), Signal::SIGKILL).expect("kill");
-        assert_eq!(testns::wait(child), 128 + Signal::SIGKILL as i32);
         pool.reclaim_orphans(child).expect("reclaim");
         assert_eq!(pool.free_blocks(), base - 2, "the claimed block is back");
         pool.remove(shared).expect("the sender's reference");
