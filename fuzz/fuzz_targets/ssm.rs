@@ -22,7 +22,8 @@
 //! every blocking call returns by its deadline (with slack for slow
 //! machines); a block handed out is a block of the pool and its packet
 //! stays inside it; a ring never reports more entries than it holds; a
-//! wait returns at most one queue of events. As long as nothing was
+//! wait returns at most one queue of events; a reader's claim sees the
+//! entry its read returns. As long as nothing was
 //! corrupted, the objects also behave as specified: allocations are
 //! distinct and counted, a ring is a FIFO of what was written, a flow
 //! set returns the events of its attached flows in order.
@@ -302,6 +303,11 @@ fn pool(input: &mut Input) {
                 let other = Pool::open(UID).expect("open the pool");
                 let off = pick(&live, input);
                 let _ = other.get(off).map(|b| b.len());
+                // a reader's claim, of a live block or of whatever a
+                // corrupt ring entry names (we are the claimant: the
+                // blocks stay ours)
+                let any = input.u32() as usize;
+                other.claim(if input.u8() & 1 == 0 { off } else { any });
             }
             _ => {
                 let free = pool.free_blocks();
@@ -348,15 +354,21 @@ fn rbuff(input: &mut Input) {
                 }
             }
             2 | 3 => {
+                // the claim sees the entry a read returns, before it goes
+                let seen = std::cell::Cell::new(None);
+                let claim = |o| seen.set(Some(o));
                 let r = if blocking < MAX_BLOCKING && input.u8() & 1 == 1 {
                     blocking += 1;
                     let (d, latest) = deadline(input);
-                    let r = rb.read_b(d);
+                    let r = rb.read_b_claimed(d, &claim);
                     in_time(latest, "read_b");
                     r
                 } else {
-                    rb.read()
+                    rb.read_claimed(&claim)
                 };
+                if let Ok(v) = r {
+                    assert_eq!(seen.get(), Some(v), "claimed what was read");
+                }
                 if pristine {
                     match model.pop_front() {
                         Some(v) => assert_eq!(r, Ok(v), "not first in, first out"),
