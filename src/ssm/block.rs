@@ -215,10 +215,17 @@ impl<'a> Block<'a> {
         unsafe { &(*self.hdr()).refcount }.load(SeqCst)
     }
 
-    /// Pid of the process that allocated the block.
+    /// Pid of the process that allocated (or claimed) the block.
     pub fn allocator_pid(&self) -> i32 {
         // SAFETY: as in `wait_ack`; plain field read volatile.
         unsafe { (&raw const (*self.hdr()).allocator_pid).read_volatile() }
+    }
+
+    /// Records `pid` as the block's holder (see `Pool::claim`).
+    pub(crate) fn set_holder(&self, pid: i32) {
+        // SAFETY: as in `wait_ack`; plain field written volatile by the
+        // block's only holder.
+        unsafe { (&raw mut (*self.hdr()).allocator_pid).write_volatile(pid) }
     }
 }
 

@@ -26,6 +26,13 @@ pub struct Entry {
     pub tx: Option<ca::Tx>,
 }
 
+impl Entry {
+    /// The sender's rate control, started at `now_ns` if it is not yet.
+    fn tx_at(&mut self, now_ns: u64) -> &mut ca::Tx {
+        self.tx.get_or_insert_with(|| ca::Tx::new(now_ns))
+    }
+}
+
 /// Congestion feedback due: a FLOW_UPDATE with `ece` for the flow the
 /// node at `r_addr` knows as `r_eid`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,8 +128,7 @@ impl Flows {
         let Some(e) = self.map.get_mut(&fd) else {
             return false;
         };
-        e.tx.get_or_insert_with(|| ca::Tx::new(now_ns))
-            .on_update(ece);
+        e.tx_at(now_ns).on_update(ece);
         true
     }
 
@@ -131,9 +137,7 @@ impl Flows {
     /// as upstream's sender waits before it writes).
     pub fn on_send(&mut self, fd: i32, len: usize, now_ns: u64) -> Option<(Entry, u64)> {
         let e = self.map.get_mut(&fd)?;
-        let wait =
-            e.tx.get_or_insert_with(|| ca::Tx::new(now_ns))
-                .on_send(len, now_ns);
+        let wait = e.tx_at(now_ns).on_send(len, now_ns);
         Some((*e, wait))
     }
 

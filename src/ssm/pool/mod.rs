@@ -236,17 +236,8 @@ impl Pool {
     /// retransmission, and if it dies its blocks must stay its own. C code
     /// uses the field only to pick the shard a freed block goes to.
     pub fn claim(&self, off: usize) {
-        if off == 0 || off >= self.total || classes::class_of(self.classes, off).is_none() {
-            return;
-        }
-        let blk = self.block_hdr(off);
-        // SAFETY: `off` is a block offset inside the mapping; the refcount
-        // is an atomic, the pid a plain field written volatile. We hold
-        // the only reference: nobody else frees or claims it under us.
-        unsafe {
-            if (*blk).refcount.load(SeqCst) == 1 {
-                (&raw mut (*blk).allocator_pid).write_volatile(my_pid());
-            }
+        if let Some(b) = self.get(off).filter(|b| b.refcount() == 1) {
+            b.set_holder(my_pid());
         }
     }
 
