@@ -18,6 +18,20 @@ pub struct App {
 }
 
 impl App {
+    /// Binds the program to `name` in `sys` (every instance accepts for
+    /// it).
+    pub fn bind(sys: &System, name: &str) {
+        let app = bin("o7s-fault-app");
+        sys.run_ok(&[
+            "irm",
+            "bind",
+            "program",
+            app.to_str().unwrap(),
+            "name",
+            name,
+        ]);
+    }
+
     /// Starts `o7s-fault-app <args>`, prefixed by `wrap` (e.g. setpriv).
     pub fn start(sys: &System, wrap: &[&str], args: &[&str]) -> App {
         let app = bin("o7s-fault-app");

@@ -73,19 +73,11 @@ impl Host {
         self.side.tool(name)
     }
 
-    /// Creates the normal IPCP `name` of `kind` (unicast, broadcast)
-    /// ahead of the `irm ipcp bootstrap` or `enroll` that uses it, on an
-    /// upstream host; ours need nothing. Upstream's IPCP sets its state
-    /// to INIT while it bootstraps or enrolls, and a main thread that
-    /// only reaches its signal loop by then takes it for a shutdown: it
-    /// logs "IPCP <pid> shutting down." and never serves another command
-    /// (every later irm command to it times out). `irm ipcp bootstrap`
-    /// creating and bootstrapping at once hit that in 6 of 30
-    /// upstream-only runs; with the IPCP created 300 ms ahead, in none.
+    /// [`create_ahead`] on an upstream host; ours need nothing.
     pub fn create_ahead(&self, kind: &str, name: &str) {
         if self.side == Side::Upstream {
-            self.irm(&format!("ipcp create type {kind} name {name}"));
-            std::thread::sleep(Duration::from_millis(300));
+            let irm = self.tool("irm");
+            create_ahead(&self.sys, irm.to_str().expect("utf-8 path"), kind, name);
         }
     }
 
@@ -235,4 +227,17 @@ pub fn echo_between(a: &Host, b: &Host, count: &str, max: &str) {
         a.sys.log(),
         b.sys.log()
     );
+}
+
+/// Creates the normal IPCP `name` of `kind` (unicast, broadcast) with
+/// `irm` ahead of the `irm ipcp bootstrap` or `enroll` that uses it.
+/// Upstream's IPCP sets its state to INIT while it bootstraps or enrolls,
+/// and a main thread that only reaches its signal loop by then takes it
+/// for a shutdown: it logs "IPCP <pid> shutting down." and never serves
+/// another command (every later irm command to it times out). `irm ipcp
+/// bootstrap` creating and bootstrapping at once hit that in 6 of 30
+/// upstream-only runs; with the IPCP created 300 ms ahead, in none.
+pub fn create_ahead(sys: &System, irm: &str, kind: &str, name: &str) {
+    sys.run_ok(&[irm, "ipcp", "create", "type", kind, "name", name]);
+    std::thread::sleep(Duration::from_millis(300));
 }

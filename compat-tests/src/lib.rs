@@ -17,7 +17,8 @@ mod hosts;
 mod net;
 pub use app::App;
 pub use hosts::{
-    echo_between, linked, oping_between, oping_expect, oping_to, serve_names, Host, Side,
+    create_ahead, echo_between, linked, oping_between, oping_expect, oping_to, serve_names, Host,
+    Side,
 };
 pub use net::Link;
 

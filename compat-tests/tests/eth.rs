@@ -5,7 +5,7 @@
 //! either end.
 
 use harness::{
-    bin, echo_between, linked, oping_between, serve_names, upstream_prefix, App, Host, Side, System,
+    echo_between, linked, oping_between, serve_names, upstream_prefix, App, Host, Side, System,
 };
 use std::time::{Duration, Instant};
 
@@ -90,8 +90,7 @@ fn flows_follow_the_link_state() {
     const EFLOWDOWN: i64 = -1005;
     let limit = Duration::from_secs(20);
     let (a, b) = pair((Side::Ours, Side::Ours), "eth-dix", "10.97.4", &["flt"]).unwrap();
-    let app = bin("o7s-fault-app");
-    a.irm(&format!("bind program {} name flt", app.display()));
+    App::bind(&a.sys, "flt");
     let mut server = App::start(&a.sys, &[], &["server"]);
     server.expect("server", limit, &a.sys);
     let mut c = App::start(&b.sys, &[], &[]);

@@ -28,19 +28,6 @@ fn settle<T: std::fmt::Debug>(limit: Duration, mut f: impl FnMut() -> Result<T, 
     }
 }
 
-/// Binds the helper program to `name` (every instance accepts for it).
-fn bind_app(sys: &System, name: &str) {
-    let app = bin("o7s-fault-app");
-    sys.run_ok(&[
-        "irm",
-        "bind",
-        "program",
-        app.to_str().unwrap(),
-        "name",
-        name,
-    ]);
-}
-
 /// A server (root) serving a client (run under `wrap`) on a flow the
 /// client allocated with `alloc`; the client's first echo is done.
 fn served_pair(sys: &System, wrap: &[&str], alloc: &str) -> (App, App) {
@@ -131,7 +118,7 @@ fn irmd_killed_under_flows_then_restarted() {
     let t0 = Instant::now();
     let mut sys = System::start();
     sys.local_layer("fault");
-    bind_app(&sys, "fault");
+    App::bind(&sys, "fault");
     let (mut server, mut direct) = served_pair(&sys, &[], "alloc fault");
     // a second server process for the flow through the IPCP
     // the IPCP does not pass a flow's end to the other side: the server
@@ -210,7 +197,7 @@ fn irmd_killed_under_flows_then_restarted() {
     assert!(sockets.is_empty(), "stale IPCP sockets {sockets:?}");
     // the new system works: same IPCP name, direct and IPCP flows
     sys.local_layer("fault");
-    bind_app(&sys, "fault");
+    App::bind(&sys, "fault");
     let mut server = App::start(&sys, &[], &["server"]);
     server.expect("server", SECS(10), &sys);
     for wrap in [&[][..], &NOBODY[..]] {
@@ -234,7 +221,7 @@ fn ipcp_killed_under_a_flow() {
     let t0 = Instant::now();
     let sys = System::start();
     sys.local_layer("fault");
-    bind_app(&sys, "fault");
+    App::bind(&sys, "fault");
     let gspp = free_blocks(&sys, None);
     let (mut server, mut client) = served_pair(&sys, &NOBODY, "alloc fault");
     for _ in 1..100 {
@@ -380,7 +367,7 @@ fn blocked_until_drained(
 fn stalled_reader_pushes_back() {
     let t0 = Instant::now();
     let sys = System::start();
-    bind_app(&sys, "sink");
+    App::bind(&sys, "sink");
     let mut sink = App::start(&sys, &[], &[]);
     sink.send("accept");
     let mut writer = App::start(&sys, &[], &[]);
@@ -463,7 +450,7 @@ const GROWTH_KB: u64 = 1024;
 fn alloc_dealloc_cycles_leave_nothing() {
     let t0 = Instant::now();
     let sys = System::start();
-    bind_app(&sys, "cyc");
+    App::bind(&sys, "cyc");
     sys.local_layer("cyc");
     // the server deallocates after its echo: ipcpd-local (as upstream's)
     // does not pass a deallocation on to the other end, which would keep
@@ -550,7 +537,7 @@ fn alloc_dealloc_cycles_leave_nothing() {
 fn late_event_set_sees_every_waiting_packet() {
     let sys = System::start();
     sys.local_layer("late");
-    bind_app(&sys, "late");
+    App::bind(&sys, "late");
     for wrap in [&[][..], &NOBODY[..]] {
         let mut server = App::start(&sys, &[], &[]);
         server.send("accept");

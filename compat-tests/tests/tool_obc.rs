@@ -67,13 +67,7 @@ fn obc_command_line() {
 /// layer `bclayer` of `sys`, bootstrapped with `irm`: every message
 /// reaches both readers, which print the same lines.
 fn readers_and_writers(sys: &System, irm: &str, ours: &str, theirs: &str) {
-    // created ahead of its bootstrap: upstream's IPCP may stop serving
-    // commands otherwise (harness::Host::create_ahead says why)
-    run_ok(
-        sys,
-        &[irm, "ipcp", "create", "type", "broadcast", "name", "bc"],
-    );
-    std::thread::sleep(std::time::Duration::from_millis(300));
+    harness::create_ahead(sys, irm, "broadcast", "bc");
     run_ok(
         sys,
         &[
